@@ -1,0 +1,116 @@
+// The configuration schema: every field of the spec's OrderFlowConfig (camelCase) plus ours, validated by zod.
+// Decimals are kept as strings so that thresholds stay exact; `resolveParams` turns them into integers.
+
+import { z } from 'zod';
+import { numberToPlainString } from './decimal.ts';
+import { OrderflowError } from './errors.ts';
+import { parseTimeOfDay, parseTimeframe } from './time.ts';
+
+const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
+
+/** A non-negative decimal given as a JSON number or a string; kept as its exact text. */
+export const decimalText = z
+  .union([z.number().finite().nonnegative(), z.string().trim().regex(DECIMAL_TEXT, 'must be a non-negative decimal')])
+  .transform((v) => (typeof v === 'number' ? numberToPlainString(v) : v));
+
+export const timeframeText = z.string().refine((s) => {
+  try {
+    parseTimeframe(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a timeframe such as 30s, 1m, 5m, 15m, 1h, 4h, 1d');
+
+const timeOfDay = z.string().refine((s) => {
+  try {
+    parseTimeOfDay(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be HH:MM (UTC)');
+
+export const sessionSchema = z.object({
+  name: z.string().min(1),
+  start: timeOfDay,
+  end: timeOfDay,
+});
+export type SessionWindow = z.infer<typeof sessionSchema>;
+
+export const aggregationMethod = z.enum(['TIME', 'VOLUME', 'TICK_COUNT']);
+export type AggregationMethod = z.infer<typeof aggregationMethod>;
+
+export const orderFlowConfigSchema = z
+  .object({
+    // --- the spec's OrderFlowConfig ---
+    symbol: z.string().min(1).default('BTC'),
+    tickAggregationMethod: aggregationMethod.default('TIME'),
+    /** Ticks of the instrument's price increment per footprint/profile row. */
+    ticksPerRow: z.number().int().min(1).max(1_000_000).default(1),
+    /** Volume threshold of a VOLUME bar (base units); alias of volumePerBar. */
+    volumePerRow: decimalText.optional(),
+    /** Duration of a TIME bar; the default timeframe. */
+    timePerRow: timeframeText.default('1m'),
+    /** Row size in price units; overrides ticksPerRow; must be a whole multiple of the tick size. */
+    priceTickSize: decimalText.optional(),
+    /** Diagonal imbalance threshold in percent: 300 ⇒ 3×. */
+    imbalanceThreshold: decimalText.default('300'),
+    /** Minimum volume of the dominant side for an imbalance (base units). */
+    imbalanceMinVolume: decimalText.default('0'),
+    valueAreaPercentage: decimalText.default('70'),
+    hvnThreshold: decimalText.default('1.5'),
+    lvnThreshold: decimalText.default('0.5'),
+    deltaSmoothingPeriod: z.number().int().min(1).max(10_000).default(14),
+    enableRealTimeUpdates: z.boolean().default(true),
+    enableImbalanceDetection: z.boolean().default(true),
+    enableDeltaDivergence: z.boolean().default(true),
+
+    // --- ours ---
+    /** Trades per TICK_COUNT bar. */
+    ticksPerBar: z.number().int().min(1).default(1000),
+    /** Base volume per VOLUME bar (defaults to volumePerRow, else 100). */
+    volumePerBar: decimalText.optional(),
+    /** VOLUME/TICK_COUNT bars restart at this UTC time each day. */
+    barAnchor: timeOfDay.default('00:00'),
+    volumeUnit: z.enum(['base', 'quote']).default('base'),
+    imbalanceMode: z.enum(['diagonal', 'horizontal']).default('diagonal'),
+    zeroPolicy: z.enum(['skip', 'one', 'infinite']).default('skip'),
+    stackCount: z.number().int().min(2).default(3),
+    unfinishedAuctionMinVolume: decimalText.default('0'),
+    exhaustionRows: z.number().int().min(2).default(5),
+    absorptionFactor: decimalText.default('3'),
+    absorptionTicks: z.number().int().min(0).default(2),
+    absorptionBars: z.number().int().min(1).default(3),
+    valueAreaMethod: z.enum(['cbot', 'single']).default('cbot'),
+    nodeWindow: z.number().int().min(1).default(5),
+    inefficiencyPercent: decimalText.default('5'),
+    /** Named daily session windows (UTC); empty ⇒ sessions are UTC days. */
+    sessions: z.array(sessionSchema).default([]),
+    cvdReset: z.enum(['none', 'session', 'day']).default('none'),
+    swingLookback: z.number().int().min(1).default(5),
+    exhaustionRunBars: z.number().int().min(1).default(3),
+    exhaustionRatio: decimalText.default('0.3'),
+    pressureWindow: timeframeText.default('5m'),
+    liquidityWindow: timeframeText.default('5m'),
+    liquidityLookback: timeframeText.default('1d'),
+    activeImbalanceLookback: timeframeText.default('1d'),
+    /** Markets: name → instruments ("exchange:SYMBOL"). */
+    markets: z.record(z.string(), z.array(z.string().regex(/^[a-z0-9-]+:.+$/))).optional(),
+  })
+  .strict();
+
+export type OrderFlowConfigInput = z.input<typeof orderFlowConfigSchema>;
+export type OrderFlowConfig = z.output<typeof orderFlowConfigSchema>;
+
+/** Validates a config object; throws INVALID_CONFIG listing every problem with its path. */
+export function parseConfig(input: unknown): OrderFlowConfig {
+  const r = orderFlowConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new OrderflowError('INVALID_CONFIG', `invalid config:\n  ${lines.join('\n  ')}`);
+  }
+  return r.data;
+}
+
+export const defaultConfig = (): OrderFlowConfig => parseConfig({});

@@ -1,0 +1,85 @@
+// Columnar, time-ordered log of the trades an engine has seen. Late trades are inserted where they belong,
+// so path-dependent results (open/close, running delta extremes, count/volume bar boundaries) can be rebuilt
+// exactly and incremental results equal batch ones.
+
+import type { Trade } from '../core/trade.ts';
+
+export class TradeLog {
+  ts = new Float64Array(1024);
+  price = new Float64Array(1024);
+  /** side · qty in lots. */
+  signedQty = new Float64Array(1024);
+  count = new Uint32Array(1024);
+  length = 0;
+
+  get lastTs(): number {
+    return this.length === 0 ? -Infinity : this.ts[this.length - 1]!;
+  }
+
+  private grow(): void {
+    const cap = this.ts.length * 2;
+    const ts = new Float64Array(cap);
+    ts.set(this.ts);
+    this.ts = ts;
+    const price = new Float64Array(cap);
+    price.set(this.price);
+    this.price = price;
+    const q = new Float64Array(cap);
+    q.set(this.signedQty);
+    this.signedQty = q;
+    const c = new Uint32Array(cap);
+    c.set(this.count);
+    this.count = c;
+  }
+
+  push(t: Trade): number {
+    if (this.length === this.ts.length) this.grow();
+    const i = this.length++;
+    this.ts[i] = t.ts;
+    this.price[i] = t.price;
+    this.signedQty[i] = t.side * t.qty;
+    this.count[i] = t.count ?? 1;
+    return i;
+  }
+
+  /** Inserts after every trade with ts ≤ t.ts (arrival order breaks ties); returns the index. */
+  insert(t: Trade): number {
+    const pos = this.upperBound(t.ts);
+    if (pos === this.length) return this.push(t);
+    if (this.length === this.ts.length) this.grow();
+    this.ts.copyWithin(pos + 1, pos, this.length);
+    this.price.copyWithin(pos + 1, pos, this.length);
+    this.signedQty.copyWithin(pos + 1, pos, this.length);
+    this.count.copyWithin(pos + 1, pos, this.length);
+    this.length++;
+    this.ts[pos] = t.ts;
+    this.price[pos] = t.price;
+    this.signedQty[pos] = t.side * t.qty;
+    this.count[pos] = t.count ?? 1;
+    return pos;
+  }
+
+  /** First index whose ts > x. */
+  upperBound(x: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts[mid]! <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First index whose ts ≥ x. */
+  lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.ts[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
