@@ -7,7 +7,11 @@ import type { Trade } from '../src/core/trade.ts';
 import { lots, micros, ticks, type Side } from '../src/core/units.ts';
 
 /** tick 0.01, lot 0.001 — small numbers read easily in tests. */
-export const TEST_SCALE: Scale = { price: parseIncrement('0.01'), qty: parseIncrement('0.001'), volumeUnit: 'base' };
+export const TEST_SCALE: Scale = {
+  price: parseIncrement('0.01'),
+  qty: parseIncrement('0.001'),
+  volumeUnit: 'base',
+};
 
 export function params(cfg: OrderFlowConfigInput = {}, scale: Scale = TEST_SCALE): AnalyticsParams {
   return resolveParams(parseConfig(cfg), scale);

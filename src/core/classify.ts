@@ -39,7 +39,11 @@ export class TickRule {
 }
 
 /** Agreement of the tick rule with the true exchange flags over a sequence of trades. */
-export function tickRuleAgreement(trades: Iterable<{ price: number; side: Side }>): { total: number; agree: number; ratio: number } {
+export function tickRuleAgreement(trades: Iterable<{ price: number; side: Side }>): {
+  total: number;
+  agree: number;
+  ratio: number;
+} {
   const rule = new TickRule();
   let total = 0;
   let agree = 0;

@@ -10,7 +10,10 @@ const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
 
 /** A non-negative decimal given as a JSON number or a string; kept as its exact text. */
 export const decimalText = z
-  .union([z.number().finite().nonnegative(), z.string().trim().regex(DECIMAL_TEXT, 'must be a non-negative decimal')])
+  .union([
+    z.number().finite().nonnegative(),
+    z.string().trim().regex(DECIMAL_TEXT, 'must be a non-negative decimal'),
+  ])
   .transform((v) => (typeof v === 'number' ? numberToPlainString(v) : v));
 
 export const timeframeText = z.string().refine((s) => {

@@ -61,7 +61,10 @@ export function parseScaled(s: string, decimals: number, what = 'value'): number
   if (Number.isNaN(v)) {
     const trimmed = s.trim();
     if (!/^\+?(\d+\.?\d*|\.\d+)$/.test(trimmed)) {
-      throw new OrderflowError('INVALID_DECIMAL', `${what} ${JSON.stringify(s)} is not a non-negative decimal number`);
+      throw new OrderflowError(
+        'INVALID_DECIMAL',
+        `${what} ${JSON.stringify(s)} is not a non-negative decimal number`,
+      );
     }
     throw new OrderflowError(
       'NOT_A_MULTIPLE',
@@ -84,9 +87,11 @@ export function significantDecimals(s: string): number {
 export function parseIncrement(s: string | number, what = 'increment'): Increment {
   const text = typeof s === 'number' ? numberToPlainString(s) : s.trim();
   const decimals = significantDecimals(text);
-  if (decimals > MAX_DECIMALS) throw new OrderflowError('INVALID_DECIMAL', `${what} ${text} has more than ${MAX_DECIMALS} decimals`);
+  if (decimals > MAX_DECIMALS)
+    throw new OrderflowError('INVALID_DECIMAL', `${what} ${text} has more than ${MAX_DECIMALS} decimals`);
   const mantissa = parseScaledOrNaN(text, decimals);
-  if (!(mantissa > 0)) throw new OrderflowError('INVALID_DECIMAL', `${what} ${JSON.stringify(text)} must be a positive decimal`);
+  if (!(mantissa > 0))
+    throw new OrderflowError('INVALID_DECIMAL', `${what} ${JSON.stringify(text)} must be a positive decimal`);
   return { mantissa, decimals };
 }
 
@@ -109,14 +114,18 @@ export function toUnitsOrNaN(s: string, inc: Increment): number {
 export function toUnits(s: string, inc: Increment, what = 'value'): number {
   const scaled = parseScaled(s, inc.decimals, what);
   if (scaled % inc.mantissa !== 0) {
-    throw new OrderflowError('NOT_A_MULTIPLE', `${what} ${JSON.stringify(s)} is not a multiple of ${formatIncrement(inc)}`);
+    throw new OrderflowError(
+      'NOT_A_MULTIPLE',
+      `${what} ${JSON.stringify(s)} is not a multiple of ${formatIncrement(inc)}`,
+    );
   }
   return scaled / inc.mantissa;
 }
 
 /** Formats a scaled integer as a decimal string with exactly `decimals` places. */
 export function formatScaled(v: number, decimals: number): string {
-  if (!Number.isSafeInteger(v)) throw new OrderflowError('OVERFLOW', `value ${v} is not an exact integer (above 2^53?)`);
+  if (!Number.isSafeInteger(v))
+    throw new OrderflowError('OVERFLOW', `value ${v} is not an exact integer (above 2^53?)`);
   const neg = v < 0;
   let digits = String(neg ? -v : v);
   if (decimals === 0) return (neg ? '-' : '') + digits;

@@ -74,7 +74,11 @@ function lotsAtLeast(text: string, scale: Scale): number {
   return ceilRatio({ num: r.num * pow10(scale.qty.decimals), den: r.den * scale.qty.mantissa }, 1);
 }
 
-export function resolveParams(cfg: OrderFlowConfig, scale: Scale, instrumentQtyStep = scale.qty): AnalyticsParams {
+export function resolveParams(
+  cfg: OrderFlowConfig,
+  scale: Scale,
+  instrumentQtyStep = scale.qty,
+): AnalyticsParams {
   let rowTicks = cfg.ticksPerRow;
   if (cfg.priceTickSize !== undefined) {
     const rowSize = parseIncrement(cfg.priceTickSize, 'priceTickSize');
@@ -109,11 +113,23 @@ export function resolveParams(cfg: OrderFlowConfig, scale: Scale, instrumentQtyS
     },
     unfinishedMinLots: lotsAtLeast(cfg.unfinishedAuctionMinVolume, scale),
     exhaustionRows: cfg.exhaustionRows,
-    absorption: { factor: ratioFromDecimal(cfg.absorptionFactor), rows: cfg.absorptionTicks, bars: cfg.absorptionBars },
+    absorption: {
+      factor: ratioFromDecimal(cfg.absorptionFactor),
+      rows: cfg.absorptionTicks,
+      bars: cfg.absorptionBars,
+    },
     valueArea: { fraction: ratioFromDecimal(cfg.valueAreaPercentage, 100), method: cfg.valueAreaMethod },
-    nodes: { window: cfg.nodeWindow, hvn: ratioFromDecimal(cfg.hvnThreshold), lvn: ratioFromDecimal(cfg.lvnThreshold) },
+    nodes: {
+      window: cfg.nodeWindow,
+      hvn: ratioFromDecimal(cfg.hvnThreshold),
+      lvn: ratioFromDecimal(cfg.lvnThreshold),
+    },
     inefficiency: ratioFromDecimal(cfg.inefficiencyPercent, 100),
-    sessions: cfg.sessions.map((s) => ({ name: s.name, startUs: parseTimeOfDay(s.start), endUs: parseTimeOfDay(s.end) })),
+    sessions: cfg.sessions.map((s) => ({
+      name: s.name,
+      startUs: parseTimeOfDay(s.start),
+      endUs: parseTimeOfDay(s.end),
+    })),
     cvdReset: cfg.cvdReset,
     deltaSmoothingPeriod: cfg.deltaSmoothingPeriod,
     swingLookback: cfg.swingLookback,

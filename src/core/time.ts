@@ -15,7 +15,11 @@ const RFC3339 =
 /** Parses RFC3339 / ISO-8601 (date only, or date-time with up to ns; no zone means UTC) into µs. */
 export function parseTime(text: string): UnixMicros {
   const m = RFC3339.exec(text.trim());
-  if (!m) throw new OrderflowError('INVALID_TIME', `time ${JSON.stringify(text)} is not RFC3339 (e.g. 2024-01-01T12:00:00Z)`);
+  if (!m)
+    throw new OrderflowError(
+      'INVALID_TIME',
+      `time ${JSON.stringify(text)} is not RFC3339 (e.g. 2024-01-01T12:00:00Z)`,
+    );
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const check = new Date(ms);
@@ -45,7 +49,7 @@ export function formatTime(ts: UnixMicros | number): string {
   const subMs = ts - ms * US_PER_MS;
   const iso = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
   const base = iso.slice(0, 19);
-  const fracUs = (ms % 1000 + 1000) % 1000 * 1000 + subMs;
+  const fracUs = (((ms % 1000) + 1000) % 1000) * 1000 + subMs;
   if (fracUs === 0) return `${base}Z`;
   return `${base}.${String(fracUs).padStart(6, '0').replace(/0+$/, '')}Z`;
 }
@@ -55,9 +59,14 @@ export function parseTimeframe(text: string): number {
   const m = /^(\d+)(s|m|h|d)$/.exec(text.trim());
   const n = m ? Number(m[1]) : 0;
   if (!m || n <= 0) {
-    throw new OrderflowError('INVALID_TIMEFRAME', `timeframe ${JSON.stringify(text)} must look like 30s, 1m, 5m, 15m, 1h, 4h or 1d`);
+    throw new OrderflowError(
+      'INVALID_TIMEFRAME',
+      `timeframe ${JSON.stringify(text)} must look like 30s, 1m, 5m, 15m, 1h, 4h or 1d`,
+    );
   }
-  const unit = { s: US_PER_SECOND, m: US_PER_MINUTE, h: US_PER_HOUR, d: US_PER_DAY }[m[2] as 's' | 'm' | 'h' | 'd'];
+  const unit = { s: US_PER_SECOND, m: US_PER_MINUTE, h: US_PER_HOUR, d: US_PER_DAY }[
+    m[2] as 's' | 'm' | 'h' | 'd'
+  ];
   return n * unit;
 }
 

@@ -4,7 +4,7 @@
 import type { AnalyticsParams } from '../core/params.ts';
 import type { Trade } from '../core/trade.ts';
 import { anchorStart, thresholdReached, timeBarStart } from './bars.ts';
-import { TradeLog } from './trade-log.ts';
+import { compareTrades, TradeLog } from './trade-log.ts';
 
 /** One footprint cell: a bar × a price row. Volumes in lots, trade counts in exchange trades. */
 export interface FootprintCell {
@@ -146,7 +146,7 @@ export class FootprintEngine {
   }
 
   apply(t: Trade): void {
-    if (t.ts >= this.log.lastTs) {
+    if (this.log.isInOrder(t)) {
       const idx = this.log.push(t);
       this.addInOrder(idx);
     } else {
@@ -271,7 +271,7 @@ export class FootprintEngine {
 /** Batch build: the same result as applying the trades one by one in time order. */
 export function buildFootprint(trades: readonly Trade[], params: AnalyticsParams): FootprintBar[] {
   const engine = new FootprintEngine(params);
-  const sorted = [...trades].sort((a, b) => a.ts - b.ts);
+  const sorted = [...trades].sort(compareTrades);
   for (const t of sorted) engine.apply(t);
   return engine.getBars();
 }

@@ -1,6 +1,7 @@
 // Columnar, time-ordered log of the trades an engine has seen. Late trades are inserted where they belong,
 // so path-dependent results (open/close, running delta extremes, count/volume bar boundaries) can be rebuilt
-// exactly and incremental results equal batch ones.
+// exactly and incremental results equal batch ones. Canonical order: (ts, numeric trade id); trades with string
+// ids (UUIDs) tie-break in arrival order.
 
 import type { Trade } from '../core/trade.ts';
 
@@ -10,10 +11,20 @@ export class TradeLog {
   /** side · qty in lots. */
   signedQty = new Float64Array(1024);
   count = new Uint32Array(1024);
+  /** Tie-break key within equal ts: the numeric trade id, or +Infinity (arrival order) for string ids. */
+  seq = new Float64Array(1024);
   length = 0;
 
   get lastTs(): number {
     return this.length === 0 ? -Infinity : this.ts[this.length - 1]!;
+  }
+
+  /** Whether t sorts at or after the last trade, so it can be appended. */
+  isInOrder(t: Trade): boolean {
+    const n = this.length;
+    if (n === 0) return true;
+    const lt = this.ts[n - 1]!;
+    return t.ts > lt || (t.ts === lt && seqKey(t) >= this.seq[n - 1]!);
   }
 
   private grow(): void {
@@ -30,6 +41,9 @@ export class TradeLog {
     const c = new Uint32Array(cap);
     c.set(this.count);
     this.count = c;
+    const k = new Float64Array(cap);
+    k.set(this.seq);
+    this.seq = k;
   }
 
   push(t: Trade): number {
@@ -39,23 +53,28 @@ export class TradeLog {
     this.price[i] = t.price;
     this.signedQty[i] = t.side * t.qty;
     this.count[i] = t.count ?? 1;
+    this.seq[i] = seqKey(t);
     return i;
   }
 
-  /** Inserts after every trade with ts ≤ t.ts (arrival order breaks ties); returns the index. */
+  /** Inserts at its place in (ts, seq) order, after equal keys; returns the index. */
   insert(t: Trade): number {
-    const pos = this.upperBound(t.ts);
+    const key = seqKey(t);
+    let pos = this.upperBound(t.ts);
+    while (pos > 0 && this.ts[pos - 1] === t.ts && this.seq[pos - 1]! > key) pos--;
     if (pos === this.length) return this.push(t);
     if (this.length === this.ts.length) this.grow();
     this.ts.copyWithin(pos + 1, pos, this.length);
     this.price.copyWithin(pos + 1, pos, this.length);
     this.signedQty.copyWithin(pos + 1, pos, this.length);
     this.count.copyWithin(pos + 1, pos, this.length);
+    this.seq.copyWithin(pos + 1, pos, this.length);
     this.length++;
     this.ts[pos] = t.ts;
     this.price[pos] = t.price;
     this.signedQty[pos] = t.side * t.qty;
     this.count[pos] = t.count ?? 1;
+    this.seq[pos] = key;
     return pos;
   }
 
@@ -82,4 +101,12 @@ export class TradeLog {
     }
     return lo;
   }
+}
+
+/** The tie-break key of a trade within equal timestamps. */
+export const seqKey = (t: Trade): number => (typeof t.id === 'number' ? t.id : Infinity);
+
+/** Canonical trade order used by every batch function: ts, then numeric id; stable otherwise. */
+export function compareTrades(a: Trade, b: Trade): number {
+  return a.ts - b.ts || seqKey(a) - seqKey(b) || 0;
 }

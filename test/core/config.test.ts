@@ -1,0 +1,71 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultConfig, parseConfig } from '../../src/core/config.ts';
+import { parseIncrement } from '../../src/core/decimal.ts';
+import { resolveParams } from '../../src/core/params.ts';
+import { TEST_SCALE } from '../helpers.ts';
+
+const SPEC_FIELDS = [
+  'symbol',
+  'tickAggregationMethod',
+  'ticksPerRow',
+  'volumePerRow',
+  'timePerRow',
+  'priceTickSize',
+  'imbalanceThreshold',
+  'imbalanceMinVolume',
+  'valueAreaPercentage',
+  'hvnThreshold',
+  'lvnThreshold',
+  'deltaSmoothingPeriod',
+  'enableRealTimeUpdates',
+  'enableImbalanceDetection',
+  'enableDeltaDivergence',
+];
+
+test('every field of the spec OrderFlowConfig exists, with the documented defaults', () => {
+  const c = defaultConfig();
+  const all = parseConfig({ volumePerRow: '5', priceTickSize: '10' });
+  for (const f of SPEC_FIELDS) assert.ok(f in all, f);
+  assert.equal(c.tickAggregationMethod, 'TIME');
+  assert.equal(c.imbalanceThreshold, '300');
+  assert.equal(c.valueAreaPercentage, '70');
+  assert.equal(c.deltaSmoothingPeriod, 14);
+});
+
+test('invalid configs fail with every problem named by path', () => {
+  assert.throws(
+    () =>
+      parseConfig({
+        tickAggregationMethod: 'RANGE',
+        ticksPerRow: 0,
+        imbalanceThreshold: '-3',
+        timePerRow: '1w',
+        bogus: 1,
+      }),
+    (e: Error) =>
+      /tickAggregationMethod/.test(e.message) &&
+      /ticksPerRow/.test(e.message) &&
+      /imbalanceThreshold/.test(e.message) &&
+      /timePerRow/.test(e.message) &&
+      /bogus/.test(e.message),
+  );
+});
+
+test('decimal numbers stay exact and resolve to integer params', () => {
+  const p = resolveParams(
+    parseConfig({ imbalanceThreshold: 250.5, imbalanceMinVolume: 0.0025, priceTickSize: '0.05' }),
+    TEST_SCALE,
+  );
+  assert.deepEqual(p.imbalance.ratio, { num: 2505, den: 1000 });
+  assert.equal(p.imbalance.minLots, 3, '0.0025 with lot 0.001 → at least 3 lots');
+  assert.equal(p.rowTicks, 5);
+});
+
+test('a row size that is not a multiple of the tick size is a clear error', () => {
+  const scale = { ...TEST_SCALE, price: parseIncrement('0.1') };
+  assert.throws(
+    () => resolveParams(parseConfig({ priceTickSize: '0.25' }), scale),
+    /0.25 is not a whole multiple of the instrument's tick size 0.1/,
+  );
+});
