@@ -30,13 +30,11 @@ const arbTrades = fc
 /** Independent recomputation of TIME-bar footprints: group by floor(ts/Δ) and floor(price/rowTicks). */
 function naiveTimeFootprint(trades: readonly Trade[], tf: number, rowTicks: number) {
   const sorted = [...trades].sort((a, b) => a.ts - b.ts || (a.id as number) - (b.id as number));
-  const bars = new Map<
-    number,
-    { cells: Map<number, [number, number, number, number]>; path: number[]; prices: number[] }
-  >();
+  type NaiveBar = { cells: Map<number, [number, number, number, number]>; path: number[]; prices: number[] };
+  const bars = new Map<number, NaiveBar>();
   for (const t of sorted) {
     const start = Math.floor(t.ts / tf) * tf;
-    const b = bars.get(start) ?? { cells: new Map(), path: [], prices: [] };
+    const b: NaiveBar = bars.get(start) ?? { cells: new Map(), path: [], prices: [] };
     bars.set(start, b);
     const row = Math.floor(t.price / rowTicks);
     const c = b.cells.get(row) ?? [0, 0, 0, 0];
