@@ -40,7 +40,7 @@ const vaOf = (pr: Profile): [number, number] => [pr.valRow! - BASE, pr.vahRow! -
 
 // ---------------------------------------------------------------- value area, hand-worked
 
-test('cbot value area: larger pair wins, stops as soon as covered ≥ target', () => {
+void test('cbot value area: larger pair wins, stops as soon as covered ≥ target', () => {
   // idx:      0  1  2  3   4   5  6  7  8     total 55, target 70 % = 38.5
   const v = [1, 2, 5, 8, 20, 10, 4, 3, 2];
   // POC idx4 (20). Pair above 5,6 = 14 vs below 3,2 = 13 → above: 34, VA 4..6.
@@ -55,7 +55,7 @@ test('cbot value area: larger pair wins, stops as soon as covered ≥ target', (
   );
 });
 
-test('single value area: one row at a time on the same profile', () => {
+void test('single value area: one row at a time on the same profile', () => {
   const v = [1, 2, 5, 8, 20, 10, 4, 3, 2];
   // POC 20 → above 10 vs below 8: above (30, 4..5) → above 4 vs below 8: below (38 < 38.5, 3..5)
   // → above 4 vs below 5: below (43 ≥ 38.5) → VA 2..5.
@@ -64,14 +64,14 @@ test('single value area: one row at a time on the same profile', () => {
   assert.equal(pr.valueAreaVolume, 43);
 });
 
-test('cbot tie between the pairs goes above', () => {
+void test('cbot tie between the pairs goes above', () => {
   // [3, 4, 10, 4, 3]: total 24, target 16.8. POC idx2; above 4+3 = 7, below 4+3 = 7 → tie → above: 17 ≥ 16.8.
   const pr = profileOf([3, 4, 10, 4, 3]);
   assert.deepEqual(vaOf(pr), [2, 4]);
   assert.equal(pr.valueAreaVolume, 17);
 });
 
-test('cbot target hit exactly stops (≥, exact integers); single needs one more row', () => {
+void test('cbot target hit exactly stops (≥, exact integers); single needs one more row', () => {
   // [1, 2, 4, 2, 1]: total 10, target 70 % = 7 exactly.
   // cbot: above 2+1 = 3 vs below 2+1 = 3 → tie → above: 4 + 3 = 7 ≥ 7 → stop, VA 2..4.
   const cbot = profileOf([1, 2, 4, 2, 1]);
@@ -83,7 +83,7 @@ test('cbot target hit exactly stops (≥, exact integers); single needs one more
   assert.equal(single.valueAreaVolume, 8);
 });
 
-test('cbot: a side with one row left offers that row against a pair; 16 < 16.1 keeps going', () => {
+void test('cbot: a side with one row left offers that row against a pair; 16 < 16.1 keeps going', () => {
   // [6, 10, 3, 3, 1]: total 23, target 16.1. POC idx1 (10).
   // above 3+3 = 6 vs below (only idx0) 6 → tie → above: 16 < 16.1 → above (idx4) 1 vs below 6 → below: 22.
   const pr = profileOf([6, 10, 3, 3, 1]);
@@ -91,7 +91,7 @@ test('cbot: a side with one row left offers that row against a pair; 16 < 16.1 k
   assert.equal(pr.valueAreaVolume, 22);
 });
 
-test('cbot: once one side is exhausted the other side is taken two rows at a time', () => {
+void test('cbot: once one side is exhausted the other side is taken two rows at a time', () => {
   // [5, 6, 12, 1, 1, 1, 1, 1, 1] at 90 %: total 29, target 26.1. POC idx2 (12).
   // above 1+1 = 2 vs below 6+5 = 11 → below: 23, VA 0..2; below exhausted → above pair 3,4: 25;
   // → above pair 5,6: 27 ≥ 26.1 → stop, VA 0..6 (rows 7, 8 untouched).
@@ -107,7 +107,7 @@ test('cbot: once one side is exhausted the other side is taken two rows at a tim
   assert.equal(single.valueAreaVolume, 27);
 });
 
-test('value area: POC alone covers the target; 0 % and 100 %; a single row', () => {
+void test('value area: POC alone covers the target; 0 % and 100 %; a single row', () => {
   // [1, 20, 1]: 20 ≥ 0.7 · 22 = 15.4 → VA is the POC row only.
   assert.deepEqual(vaOf(profileOf([1, 20, 1])), [1, 1]);
   assert.deepEqual(vaOf(profileOf([3, 4, 3], { valueAreaPercentage: '0' })), [1, 1]);
@@ -119,7 +119,7 @@ test('value area: POC alone covers the target; 0 % and 100 %; a single row', () 
   assert.deepEqual([one.pocRow, one.valRow, one.vahRow, one.valueAreaVolume], [BASE, BASE, BASE, 5]);
 });
 
-test('value area: zero-volume rows count as rows of a pair (dense profile)', () => {
+void test('value area: zero-volume rows count as rows of a pair (dense profile)', () => {
   // [4, 0, 10, 0, 0, 3]: total 17, target 11.9. POC idx2. above 0+0 = 0 vs below 0+4 = 4 → below: 14 ≥ 11.9.
   const pr = profileOf([4, 0, 10, 0, 0, 3]);
   assert.deepEqual(vaOf(pr), [0, 2]);
@@ -127,7 +127,7 @@ test('value area: zero-volume rows count as rows of a pair (dense profile)', () 
 
 // ---------------------------------------------------------------- POC ties
 
-test('POC tie: the row closest to the middle of [lowRow, highRow], then the lower', () => {
+void test('POC tie: the row closest to the middle of [lowRow, highRow], then the lower', () => {
   // rows 0..3 (middle 1.5): idx0 and idx2 hold 5 → idx2 is 0.5 from the middle, idx0 1.5 → idx2.
   assert.equal(profileOf([5, 1, 5, 1]).pocRow, BASE + 2);
   // rows 0..4 (middle 2): idx1 and idx3 hold 5, both 1 away → the lower, idx1.
@@ -145,7 +145,7 @@ test('POC tie: the row closest to the middle of [lowRow, highRow], then the lowe
 
 // ---------------------------------------------------------------- HVN / LVN
 
-test('HVN/LVN with nodeWindow 3 on a two-peak profile (hand-worked)', () => {
+void test('HVN/LVN with nodeWindow 3 on a two-peak profile (hand-worked)', () => {
   // idx:      0  1  2   3  4  5  6  7  8   9  10   total 42, 11 rows, mean 42/11 ≈ 3.818
   const v = [2, 4, 12, 4, 2, 1, 1, 2, 10, 3, 1];
   // smoothed (rows i-1..i+1, clipped): 3, 6, 6.67, 6, 2.33, 1.33, 1.33, 4.33, 5, 4.67, 2
@@ -165,7 +165,7 @@ test('HVN/LVN with nodeWindow 3 on a two-peak profile (hand-worked)', () => {
   );
 });
 
-test('HVN/LVN thresholds are inclusive and exact; flat profiles have no nodes', () => {
+void test('HVN/LVN thresholds are inclusive and exact; flat profiles have no nodes', () => {
   // [1, 3, 1, 2, 3], nodeWindow 1 (smoothed = raw), total 10, mean 2: HVN needs ≥ 3, LVN ≤ 1.
   // maxima over ±1: idx1 (3 > 1, 1), idx4 (3 > 2) → both exactly 3 → HVN.
   // minima: idx0 (1 < 3), idx2 (1 < 3, 2) → exactly 1 → LVN; idx3 (2) is neither max nor min.
@@ -184,7 +184,7 @@ test('HVN/LVN thresholds are inclusive and exact; flat profiles have no nodes', 
   assert.deepEqual([single.hvnRows, single.lvnRows], [[], []]);
 });
 
-test('HVN smoothing: an isolated spike is smoothed away by a neighbouring broad node (default window 5)', () => {
+void test('HVN smoothing: an isolated spike is smoothed away by a neighbouring broad node (default window 5)', () => {
   // idx: 0..10. A broad node at 2..4 (6, 6, 6) and a spike of 12 at idx 8 among 0s/1s.
   const v = [1, 2, 6, 6, 6, 2, 1, 0, 12, 0, 1];
   // window 5 (i-2..i+2): idx3 sums 2+6+6+6+2 = 22 / 5 = 4.4; idx8 sums 1+0+12+0+1 = 14 / 5 = 2.8;
@@ -196,7 +196,7 @@ test('HVN smoothing: an isolated spike is smoothed away by a neighbouring broad 
 
 // ---------------------------------------------------------------- inefficiencies
 
-test('thin runs: length 1 not reported, length ≥ 2 reported; threshold inclusive', () => {
+void test('thin runs: length 1 not reported, length ≥ 2 reported; threshold inclusive', () => {
   // [100, 0, 100, 0, 0, 100, 1, 1, 100]: total 402, 9 rows, 5 % of mean = 2.23.
   // thin rows: 1 (alone → no), 3..4 (yes), 6..7 (yes)
   const pr = profileOf([100, 0, 100, 0, 0, 100, 1, 1, 100]);
@@ -212,7 +212,7 @@ test('thin runs: length 1 not reported, length ≥ 2 reported; threshold inclusi
   assert.deepEqual(profileOf([76, 1, 2, 1]).inefficiencies, []);
 });
 
-test('one-sided inefficiencies: runs of consecutive one-sided rows per bar, with the bar start', () => {
+void test('one-sided inefficiencies: runs of consecutive one-sided rows per bar, with the bar start', () => {
   const p = params({ timePerRow: '1m' });
   const m1 = T0 + US_PER_MINUTE;
   const trades: Trade[] = [
@@ -248,7 +248,7 @@ test('one-sided inefficiencies: runs of consecutive one-sided rows per bar, with
 
 // ---------------------------------------------------------------- profile structure
 
-test('levels: dense, per-row buy/sell/delta/percentage, totals; empty profile has no POC', () => {
+void test('levels: dense, per-row buy/sell/delta/percentage, totals; empty profile has no POC', () => {
   const p = params({ ticksPerRow: 5 });
   // rows = floor(price / 5): 1000..1004 → 200; 1012 → 202; 999 → 199
   const trades = [
@@ -292,7 +292,7 @@ test('levels: dense, per-row buy/sell/delta/percentage, totals; empty profile ha
   );
 });
 
-test('VPVR range is [from, to); rows with zero volume never widen the range', () => {
+void test('VPVR range is [from, to); rows with zero volume never widen the range', () => {
   const p = params();
   const trades = [
     trade(T0, 50, 1, 1),
@@ -316,7 +316,7 @@ test('VPVR range is [from, to); rows with zero volume never widen the range', ()
   );
 });
 
-test('an accumulator read with other params is refused', () => {
+void test('an accumulator read with other params is refused', () => {
   const acc = new ProfileAccumulator(params({ ticksPerRow: 2 }));
   acc.apply(trade(T0, 10, 1, 1));
   assert.throws(() => computeProfile(acc, params({ ticksPerRow: 3 })), RangeError);
@@ -379,7 +379,7 @@ const arbVolumes = fc
     return out;
   });
 
-test('property: value area equals an independent straightforward implementation', () => {
+void test('property: value area equals an independent straightforward implementation', () => {
   fc.assert(
     fc.property(
       arbVolumes,
@@ -404,7 +404,7 @@ test('property: value area equals an independent straightforward implementation'
   );
 });
 
-test('property: valueAreaSpan with a fractional percentage (e.g. 68.3 %) matches the naive method', () => {
+void test('property: valueAreaSpan with a fractional percentage (e.g. 68.3 %) matches the naive method', () => {
   fc.assert(
     fc.property(arbVolumes, fc.integer({ min: 0, max: 1000 }), (v, permille) => {
       const total = v.reduce((a, b) => a + b, 0);
@@ -451,7 +451,7 @@ function naiveNodes(v: readonly number[], w: number, hvn: [number, number], lvn:
   return { H, L };
 }
 
-test('property: HVN/LVN and thin runs equal independent straightforward recomputations', () => {
+void test('property: HVN/LVN and thin runs equal independent straightforward recomputations', () => {
   fc.assert(
     fc.property(arbVolumes, fc.integer({ min: 1, max: 7 }), (v, w) => {
       const pr = profileOf(v, { nodeWindow: w });
@@ -492,7 +492,7 @@ const arbTrades = fc
   )
   .map((rows) => rows.map((r) => trade(T0 + r.dt, r.price, r.qty, r.buy ? 1 : -1, { count: r.count })));
 
-test('property: per-level sums equal a naive recomputation; Σ level volumes = total; Σ % ≈ 100', () => {
+void test('property: per-level sums equal a naive recomputation; Σ level volumes = total; Σ % ≈ 100', () => {
   fc.assert(
     fc.property(arbTrades, fc.integer({ min: 1, max: 7 }), (trades, rowTicks) => {
       const p = params({ ticksPerRow: rowTicks });
@@ -536,7 +536,7 @@ test('property: per-level sums equal a naive recomputation; Σ level volumes = t
   );
 });
 
-test('property: accumulator chunking/order invariance and profile from footprint cells = from trades', () => {
+void test('property: accumulator chunking/order invariance and profile from footprint cells = from trades', () => {
   fc.assert(
     fc.property(
       arbTrades,
