@@ -9,7 +9,14 @@ export default tseslint.config(
   {
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['test', 'describe', 'it', 'suite'], package: 'node:test' },
+          ],
+        },
+      ],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
@@ -19,9 +26,30 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'fs', 'net', 'http', '*/sources/*', '*/store/*', '*/api/*', '*/cli/*'], message: 'core and engines are pure: no I/O, no adapters' }] },
+        {
+          patterns: [
+            {
+              group: ['node:*', 'fs', 'net', 'http', '*/sources/*', '*/store/*', '*/api/*', '*/cli/*'],
+              message: 'core and engines are pure: no I/O, no adapters',
+            },
+          ],
+        },
       ],
-      'no-restricted-globals': ['error', { name: 'Date', message: 'engines take time from trades, never the clock' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'engines take time from trades, never the clock' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'engines take time from trades, never the clock',
+        },
+        {
+          selector: "MemberExpression[object.name='performance'][property.name='now']",
+          message: 'no clock in the pure core',
+        },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
