@@ -68,6 +68,11 @@ export class MetricsEngine {
     this.keepMinutesUs = Math.max(params.liquidityLookbackUs, params.liquidityWindowUs);
   }
 
+  /** What the engine holds (for memory-bound checks): minute aggregates and pressure-window entries. */
+  get retained(): { readonly minutes: number; readonly windowTrades: number } {
+    return { minutes: this.minutes.size, windowTrades: this.winTs.length };
+  }
+
   apply(t: Trade): void {
     const ts: number = t.ts;
     if (ts > this.now) this.advance(ts);
