@@ -1,0 +1,581 @@
+// TradeStore on an embedded DuckDB file (<dataDir>/orderflow.duckdb): compressed columnar trades plus minute × tick
+// rollups kept on ingest. Writes are serialized and set-based: appender → staging → one anti-join insert → rollups.
+
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  DOUBLE,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  INTEGER,
+  TINYINT,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBValue,
+} from '@duckdb/node-api';
+import type { Instrument, InstrumentKind } from '../core/instrument.ts';
+import { instrumentKey } from '../core/instrument.ts';
+import type { SideSource, Trade, TradeId } from '../core/trade.ts';
+import { lots, micros, ticks, type Side } from '../core/units.ts';
+import {
+  BAR_COLUMNS,
+  CREATE_STAGE,
+  CREATE_TABLES,
+  SCHEMA_VERSION,
+  intLiteral,
+  minuteBarsOf,
+  minuteCellsOf,
+  orderKey,
+  ORDER_KEY,
+  MINUTE,
+} from './duckdb-schema.ts';
+import {
+  DEFAULT_ITERATE_BATCH,
+  DEFAULT_MAX_GAP_RANGES,
+  StoreError,
+  type IdGapRange,
+  type InsertResult,
+  type InstrumentStats,
+  type MinuteRollup,
+  type RollupCell,
+  type StatsOptions,
+  type TradeStore,
+} from './port.ts';
+import { minuteOf } from './rollups.ts';
+import { checkTrade } from './trade-order.ts';
+
+export interface DuckDbStoreOptions {
+  /** Directory holding orderflow.duckdb (default ./data). */
+  readonly dataDir?: string;
+  /** Explicit database file, or ':memory:'; overrides dataDir. */
+  readonly path?: string;
+  /** DuckDB settings passed at start-up (e.g. { threads: '4', memory_limit: '2GB' }). */
+  readonly settings?: Record<string, string>;
+}
+
+export const DATABASE_FILE = 'orderflow.duckdb';
+
+/** The appender's chunk size: DuckDB's standard vector size. */
+const CHUNK_ROWS = 2048;
+type Tuple10<T> = [T, T, T, T, T, T, T, T, T, T];
+const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, TINYINT, TINYINT, INTEGER, DOUBLE];
+
+const TRADE_COLUMNS = `ts::DOUBLE, id_num::DOUBLE, id_str, price::DOUBLE, qty::DOUBLE, side, side_source, cnt, recv_ts::DOUBLE`;
+
+const num = (v: DuckDBValue | undefined): number => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  throw new StoreError('STORE_FAILED', `expected a number from DuckDB, got ${String(v)}`);
+};
+const numOrNull = (v: DuckDBValue | undefined): number | null =>
+  v === null || v === undefined ? null : num(v);
+const str = (v: DuckDBValue | undefined): string => {
+  if (typeof v === 'string') return v;
+  throw new StoreError('STORE_FAILED', `expected a string from DuckDB, got ${String(v)}`);
+};
+const idOf = (n: DuckDBValue | undefined, s: DuckDBValue | undefined): TradeId =>
+  n === null ? str(s) : num(n);
+
+export class DuckDbTradeStore implements TradeStore {
+  readonly path: string;
+  private instance: DuckDBInstance | undefined;
+  private conn: DuckDBConnection | undefined;
+  private readonly instIds = new Map<string, number>();
+  /** Every statement on the main connection runs through this chain, so transactions never interleave. */
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: DuckDbStoreOptions = {}) {
+    this.path = options.path ?? join(options.dataDir ?? './data', DATABASE_FILE);
+  }
+
+  private exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (this.conn === undefined)
+        throw new StoreError('STORE_CLOSED', `the DuckDB store ${this.path} is not open`);
+      return fn(this.conn);
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async open(): Promise<void> {
+    if (this.conn !== undefined) return;
+    if (this.path !== ':memory:') mkdirSync(dirname(this.path), { recursive: true });
+    const instance = await DuckDBInstance.create(this.path, this.options.settings);
+    const conn = await instance.connect();
+    for (const sql of CREATE_TABLES) await conn.run(sql);
+    await conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
+    await conn.run(CREATE_STAGE);
+    const rows = (await conn.runAndReadAll('SELECT inst, exchange, symbol FROM instruments')).getRows();
+    for (const r of rows) this.instIds.set(instrumentKey(str(r[1]), str(r[2])), num(r[0]));
+    this.instance = instance;
+    this.conn = conn;
+  }
+
+  async close(): Promise<void> {
+    if (this.conn === undefined) return;
+    await this.exclusive(async (conn) => {
+      if (this.path !== ':memory:') await conn.run('CHECKPOINT');
+    });
+    this.conn.closeSync();
+    this.instance?.closeSync();
+    this.conn = undefined;
+    this.instance = undefined;
+    this.instIds.clear();
+  }
+
+  /** Writes everything to the database file (compression happens here). */
+  checkpoint(): Promise<void> {
+    return this.exclusive(async (conn) => {
+      await conn.run('CHECKPOINT');
+    });
+  }
+
+  private instId(exchange: string, symbol: string): number {
+    const id = this.instIds.get(instrumentKey(exchange, symbol));
+    if (id === undefined) {
+      throw new StoreError(
+        'UNKNOWN_INSTRUMENT',
+        `instrument ${instrumentKey(exchange, symbol)} is not in the store`,
+      );
+    }
+    return id;
+  }
+
+  upsertInstrument(i: Instrument): Promise<void> {
+    return this.exclusive(async (conn) => {
+      const key = instrumentKey(i.exchange, i.symbol);
+      const values: DuckDBValue[] = [
+        i.exchange,
+        i.symbol,
+        i.kind,
+        i.base,
+        i.quote,
+        i.price.mantissa,
+        i.price.decimals,
+        i.qty.mantissa,
+        i.qty.decimals,
+        i.volumeUnit,
+        i.contractMultiplier ?? null,
+        i.source,
+      ];
+      const existing = this.instIds.get(key);
+      if (existing === undefined) {
+        const next = (
+          await conn.runAndReadAll('SELECT coalesce(max(inst), 0) + 1 FROM instruments')
+        ).getRows();
+        const inst = num(next[0]?.[0]);
+        await conn.run(
+          `INSERT INTO instruments VALUES (${inst}, $1, $2, $3, $4, $5, $6::BIGINT, $7::INTEGER, $8::BIGINT, $9::INTEGER, $10, $11, $12)`,
+          values,
+        );
+        this.instIds.set(key, inst);
+        return;
+      }
+      const old = (
+        await conn.runAndReadAll(
+          `SELECT price_mantissa::DOUBLE, price_decimals, qty_mantissa::DOUBLE, qty_decimals, volume_unit,
+                  EXISTS (SELECT 1 FROM trades WHERE inst = ${existing})
+           FROM instruments WHERE inst = ${existing}`,
+        )
+      ).getRows()[0];
+      const same =
+        old !== undefined &&
+        num(old[0]) === i.price.mantissa &&
+        num(old[1]) === i.price.decimals &&
+        num(old[2]) === i.qty.mantissa &&
+        num(old[3]) === i.qty.decimals &&
+        old[4] === i.volumeUnit;
+      if (!same && old?.[5] === true) {
+        throw new StoreError(
+          'SCALE_CHANGED',
+          `instrument ${key} has stored trades; its increments cannot change`,
+        );
+      }
+      await conn.run(
+        `UPDATE instruments SET kind = $3, base = $4, quote = $5, price_mantissa = $6::BIGINT, price_decimals = $7::INTEGER,
+           qty_mantissa = $8::BIGINT, qty_decimals = $9::INTEGER, volume_unit = $10, contract_multiplier = $11, source = $12
+         WHERE exchange = $1 AND symbol = $2`,
+        values,
+      );
+    });
+  }
+
+  private async readInstruments(where: string, values: DuckDBValue[] = []): Promise<Instrument[]> {
+    return this.exclusive(async (conn) => {
+      const rows = (
+        await conn.runAndReadAll(
+          `SELECT exchange, symbol, kind, base, quote, price_mantissa::DOUBLE, price_decimals, qty_mantissa::DOUBLE,
+                  qty_decimals, volume_unit, contract_multiplier, source
+           FROM instruments ${where} ORDER BY exchange, symbol`,
+          values,
+        )
+      ).getRows();
+      return rows.map((r): Instrument => {
+        const multiplier = r[10];
+        return {
+          exchange: str(r[0]),
+          symbol: str(r[1]),
+          kind: str(r[2]) as InstrumentKind,
+          base: str(r[3]),
+          quote: str(r[4]),
+          price: { mantissa: num(r[5]), decimals: num(r[6]) },
+          qty: { mantissa: num(r[7]), decimals: num(r[8]) },
+          volumeUnit: str(r[9]) as Instrument['volumeUnit'],
+          ...(typeof multiplier === 'string' ? { contractMultiplier: multiplier } : {}),
+          source: str(r[11]) as Instrument['source'],
+        };
+      });
+    });
+  }
+
+  async getInstrument(exchange: string, symbol: string): Promise<Instrument | undefined> {
+    return (await this.readInstruments('WHERE exchange = $1 AND symbol = $2', [exchange, symbol]))[0];
+  }
+
+  listInstruments(): Promise<Instrument[]> {
+    return this.readInstruments('');
+  }
+
+  insertTrades(exchange: string, symbol: string, trades: readonly Trade[]): Promise<InsertResult> {
+    return this.exclusive(async (conn) => {
+      const inst = this.instId(exchange, symbol);
+      if (trades.length === 0) return { inserted: 0, duplicates: 0 };
+      let minTs = Infinity;
+      let maxTs = -Infinity;
+      let minId = Infinity;
+      let maxId = -Infinity;
+      trades.forEach((t, i) => {
+        checkTrade(exchange, symbol, t, i);
+        if (t.ts < minTs) minTs = t.ts;
+        if (t.ts > maxTs) maxTs = t.ts;
+        if (typeof t.id === 'number') {
+          if (t.id < minId) minId = t.id;
+          if (t.id > maxId) maxId = t.id;
+        }
+      });
+      await this.stage(conn, trades);
+      const lo = minuteOf(minTs);
+      const hi = minuteOf(maxTs);
+      const inMinutes = (col: string): string => `${col} BETWEEN ${lo} AND ${hi}`;
+      const idRange = minId <= maxId ? `id_num BETWEEN ${minId} AND ${maxId}` : 'false';
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        // 1. New trades only: first occurrence inside the batch, and not already stored.
+        await conn.run(`
+          CREATE OR REPLACE TEMP TABLE fresh AS
+          WITH s AS (
+            SELECT ts::BIGINT AS ts, id_num::BIGINT AS id_num, id_str, price::BIGINT AS price, qty::BIGINT AS qty,
+                   side, side_source, cnt, recv_ts::BIGINT AS recv_ts
+            FROM stage QUALIFY row_number() OVER (PARTITION BY id_num, id_str ORDER BY seq) = 1
+          ), en AS (
+            SELECT id_num FROM trades WHERE inst = ${inst} AND ${idRange}
+          ), es AS (
+            SELECT id_str FROM trades
+            WHERE inst = ${inst} AND id_str IN (SELECT id_str FROM stage WHERE id_str IS NOT NULL)
+          )
+          SELECT * FROM s
+          WHERE NOT EXISTS (SELECT 1 FROM en WHERE en.id_num = s.id_num)
+            AND NOT EXISTS (SELECT 1 FROM es WHERE es.id_str = s.id_str)`);
+        const inserted = num((await conn.runAndReadAll('SELECT count(*) FROM fresh')).getRows()[0]?.[0]);
+        if (inserted > 0) {
+          await conn.run(`
+            INSERT INTO trades
+            SELECT ${inst}, ts, id_num, id_str, price, qty, side, side_source, cnt, recv_ts FROM fresh ORDER BY ${ORDER_KEY}`);
+          await this.updateCells(conn, inst, inMinutes);
+          await this.updateBars(conn, inst, inMinutes);
+        }
+        await conn.run('COMMIT');
+        return { inserted, duplicates: trades.length - inserted };
+      } catch (e) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw new StoreError(
+          'STORE_FAILED',
+          `inserting ${trades.length} trades of ${exchange}:${symbol} failed`,
+          {
+            cause: e,
+          },
+        );
+      }
+    });
+  }
+
+  /** Appends the batch to the staging table through DuckDB data chunks. */
+  private async stage(conn: DuckDBConnection, trades: readonly Trade[]): Promise<void> {
+    await conn.run(CREATE_STAGE);
+    const appender = await conn.createAppender('stage', null, 'temp');
+    try {
+      const chunk = DuckDBDataChunk.create(STAGE_TYPES, CHUNK_ROWS);
+      for (let base = 0; base < trades.length; base += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, trades.length - base);
+        chunk.rowCount = n;
+        const v = STAGE_TYPES.map((_, c) => chunk.getColumnVector(c));
+        const [seq, ts, idNum, idStr, price, qty, side, src, cnt, recv] = v as Tuple10<(typeof v)[number]>;
+        for (let i = 0; i < n; i++) {
+          const t = trades[base + i]!;
+          seq.setItem(i, base + i);
+          ts.setItem(i, t.ts);
+          if (typeof t.id === 'number') {
+            idNum.setItem(i, t.id);
+            idStr.setItem(i, null);
+          } else {
+            idNum.setItem(i, null);
+            idStr.setItem(i, t.id);
+          }
+          price.setItem(i, t.price);
+          qty.setItem(i, t.qty);
+          side.setItem(i, t.side);
+          src.setItem(i, t.sideSource === 'tick-rule' ? 1 : 0);
+          cnt.setItem(i, t.count ?? null);
+          recv.setItem(i, t.recvTs ?? null);
+        }
+        for (const vec of v) vec.flush();
+        appender.appendDataChunk(chunk);
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Cells are sums: add the new trades' sums to existing cells, insert the rest. */
+  private async updateCells(
+    conn: DuckDBConnection,
+    inst: number,
+    inMinutes: (col: string) => string,
+  ): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE dcell AS ${minuteCellsOf('SELECT * FROM fresh')}`);
+    await conn.run(`
+      UPDATE minute_cells AS c
+      SET buy = c.buy + d.buy, sell = c.sell + d.sell,
+          buy_trades = c.buy_trades + d.buy_trades, sell_trades = c.sell_trades + d.sell_trades
+      FROM dcell AS d
+      WHERE c.inst = ${inst} AND ${inMinutes('c.minute')} AND c.minute = d.minute AND c.tick = d.tick`);
+    await conn.run(`
+      INSERT INTO minute_cells
+      SELECT ${inst}, d.minute, d.tick, d.buy, d.sell, d.buy_trades, d.sell_trades FROM dcell AS d
+      WHERE NOT EXISTS (
+        SELECT 1 FROM minute_cells AS c
+        WHERE c.inst = ${inst} AND ${inMinutes('c.minute')} AND c.minute = d.minute AND c.tick = d.tick)
+      ORDER BY d.minute, d.tick`);
+  }
+
+  /**
+   * Bar statistics are path dependent. A minute whose new trades all come after its stored last trade is
+   * merged arithmetically (the running delta continues from the stored delta); a minute that received a trade
+   * in its middle (late/backfill) is recomputed from its stored trades.
+   */
+  private async updateBars(
+    conn: DuckDBConnection,
+    inst: number,
+    inMinutes: (col: string) => string,
+  ): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh')}`);
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE ob AS
+      SELECT * FROM minute_bars WHERE inst = ${inst} AND ${inMinutes('minute')} AND minute IN (SELECT minute FROM nb)`);
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE redo AS
+      SELECT o.minute FROM ob AS o JOIN nb AS n USING (minute)
+      WHERE ${orderKey('n.first_ts', 'n.first_id_num', 'n.first_id_str')}
+         <= ${orderKey('o.last_ts', 'o.last_id_num', 'o.last_id_str')}`);
+    await conn.run(
+      `DELETE FROM minute_bars WHERE inst = ${inst} AND ${inMinutes('minute')} AND minute IN (SELECT minute FROM nb)`,
+    );
+    await conn.run(`
+      INSERT INTO minute_bars (inst, ${BAR_COLUMNS})
+      SELECT ${inst}, ${BAR_COLUMNS} FROM nb WHERE minute NOT IN (SELECT minute FROM ob)
+      UNION ALL
+      SELECT ${inst}, o.minute, o.open, greatest(o.high, n.high), least(o.low, n.low), n.close,
+             o.first_ts, o.first_id_num, o.first_id_str, n.last_ts, n.last_id_num, n.last_id_str,
+             o.buy + n.buy, o.sell + n.sell, o.buy_trades + n.buy_trades, o.sell_trades + n.sell_trades,
+             least(o.min_delta, o.buy - o.sell + n.min_delta), greatest(o.max_delta, o.buy - o.sell + n.max_delta)
+      FROM ob AS o JOIN nb AS n USING (minute)
+      WHERE o.minute NOT IN (SELECT minute FROM redo)`);
+    const redo = (
+      await conn.runAndReadAll('SELECT count(*), min(minute)::DOUBLE, max(minute)::DOUBLE FROM redo')
+    ).getRows()[0];
+    if (redo === undefined || num(redo[0]) === 0) return;
+    const from = num(redo[1]);
+    const to = num(redo[2]) + 60_000_000;
+    await conn.run(`
+      INSERT INTO minute_bars (inst, ${BAR_COLUMNS})
+      SELECT ${inst}, ${BAR_COLUMNS} FROM (${minuteBarsOf(`
+        SELECT * FROM trades
+        WHERE inst = ${inst} AND ts >= ${from} AND ts < ${to} AND ${MINUTE('ts')} IN (SELECT minute FROM redo)`)})`);
+  }
+
+  private static tradeOf(exchange: string, symbol: string, r: readonly DuckDBValue[]): Trade {
+    const cnt = r[7];
+    const recv = r[8];
+    const t: Trade = {
+      exchange,
+      symbol,
+      id: idOf(r[1], r[2]),
+      ts: micros(num(r[0])),
+      price: ticks(num(r[3])),
+      qty: lots(num(r[4])),
+      side: num(r[5]) as Side,
+      sideSource: (num(r[6]) === 1 ? 'tick-rule' : 'exchange') as SideSource,
+      ...(cnt === null || cnt === undefined ? {} : { count: num(cnt) }),
+      ...(recv === null || recv === undefined ? {} : { recvTs: micros(num(recv)) }),
+    };
+    return t;
+  }
+
+  private tradesSql(inst: number, fromUs: number, toUs: number): string {
+    return `SELECT ${TRADE_COLUMNS} FROM trades
+            WHERE inst = ${inst} AND ts >= ${intLiteral(fromUs)} AND ts < ${intLiteral(toUs)}
+            ORDER BY ${ORDER_KEY}`;
+  }
+
+  readTrades(exchange: string, symbol: string, fromUs: number, toUs: number): Promise<Trade[]> {
+    return this.exclusive(async (conn) => {
+      const inst = this.instId(exchange, symbol);
+      const rows = (await conn.runAndReadAll(this.tradesSql(inst, fromUs, toUs))).getRows();
+      return rows.map((r) => DuckDbTradeStore.tradeOf(exchange, symbol, r));
+    });
+  }
+
+  /** Streams on a connection of its own: one consistent snapshot, and writes are not held up meanwhile. */
+  async *iterateTrades(
+    exchange: string,
+    symbol: string,
+    fromUs: number,
+    toUs: number,
+    batchSize = DEFAULT_ITERATE_BATCH,
+  ): AsyncIterable<Trade[]> {
+    const inst = await this.exclusive(() => Promise.resolve(this.instId(exchange, symbol)));
+    const instance = this.instance;
+    if (instance === undefined)
+      throw new StoreError('STORE_CLOSED', `the DuckDB store ${this.path} is not open`);
+    const conn = await instance.connect();
+    try {
+      const result = await conn.stream(this.tradesSql(inst, fromUs, toUs));
+      let batch: Trade[] = [];
+      for await (const chunk of result) {
+        for (const r of chunk.getRows()) {
+          batch.push(DuckDbTradeStore.tradeOf(exchange, symbol, r));
+          if (batch.length >= batchSize) {
+            yield batch;
+            batch = [];
+          }
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  readMinuteRollups(exchange: string, symbol: string, fromUs: number, toUs: number): Promise<MinuteRollup[]> {
+    return this.exclusive(async (conn) => {
+      const inst = this.instId(exchange, symbol);
+      const where = `inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
+      const bars = (
+        await conn.runAndReadAll(
+          `SELECT minute::DOUBLE, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, first_ts::DOUBLE,
+                  first_id_num::DOUBLE, first_id_str, last_ts::DOUBLE, last_id_num::DOUBLE, last_id_str,
+                  buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE, min_delta::DOUBLE, max_delta::DOUBLE
+           FROM minute_bars WHERE ${where} ORDER BY minute`,
+        )
+      ).getRows();
+      const cellCols = (
+        await conn.runAndReadAll(
+          `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
+           FROM minute_cells WHERE ${where} ORDER BY minute, tick`,
+        )
+      ).getColumns();
+      const [cm = [], ct = [], cb = [], cs = [], cbt = [], cst = []] = cellCols;
+      let j = 0;
+      return bars.map((r): MinuteRollup => {
+        const minute = num(r[0]);
+        const cells: RollupCell[] = [];
+        while (j < cm.length && num(cm[j]) < minute) j++;
+        for (; j < cm.length && num(cm[j]) === minute; j++) {
+          cells.push({
+            tick: num(ct[j]),
+            buy: num(cb[j]),
+            sell: num(cs[j]),
+            buyTrades: num(cbt[j]),
+            sellTrades: num(cst[j]),
+          });
+        }
+        return {
+          minute,
+          open: num(r[1]),
+          high: num(r[2]),
+          low: num(r[3]),
+          close: num(r[4]),
+          firstTs: num(r[5]),
+          firstId: idOf(r[6], r[7]),
+          lastTs: num(r[8]),
+          lastId: idOf(r[9], r[10]),
+          buy: num(r[11]),
+          sell: num(r[12]),
+          buyTrades: num(r[13]),
+          sellTrades: num(r[14]),
+          minDelta: num(r[15]),
+          maxDelta: num(r[16]),
+          cells,
+        };
+      });
+    });
+  }
+
+  stats(options: StatsOptions = {}): Promise<InstrumentStats[]> {
+    const maxRanges = Math.max(0, Math.floor(options.maxGapRanges ?? DEFAULT_MAX_GAP_RANGES));
+    return this.exclusive(async (conn) => {
+      const main = (
+        await conn.runAndReadAll(`
+          SELECT i.inst, i.exchange, i.symbol, count(t.ts)::DOUBLE, coalesce(sum(CASE WHEN t.ts IS NULL THEN 0 ELSE coalesce(t.cnt, 1) END), 0)::DOUBLE,
+                 min(t.ts)::DOUBLE, max(t.ts)::DOUBLE, min(t.id_num)::DOUBLE, max(t.id_num)::DOUBLE, count(t.id_str)::DOUBLE
+          FROM instruments AS i LEFT JOIN trades AS t ON t.inst = i.inst
+          GROUP BY i.inst, i.exchange, i.symbol ORDER BY i.exchange, i.symbol`)
+      ).getRows();
+      const gapsSql = `
+        WITH g AS (
+          SELECT inst, id_num AS prev, lead(id_num) OVER (PARTITION BY inst ORDER BY id_num) AS next
+          FROM trades WHERE id_num IS NOT NULL
+        ) SELECT * FROM g WHERE next - prev > 1`;
+      const totals = (
+        await conn.runAndReadAll(
+          `SELECT inst, count(*)::DOUBLE, sum(next - prev - 1)::DOUBLE FROM (${gapsSql}) GROUP BY inst`,
+        )
+      ).getRows();
+      const ranges = (
+        await conn.runAndReadAll(`
+          SELECT inst, (prev + 1)::DOUBLE, (next - 1)::DOUBLE FROM (${gapsSql})
+          QUALIFY row_number() OVER (PARTITION BY inst ORDER BY prev) <= ${maxRanges}
+          ORDER BY inst, prev`)
+      ).getRows();
+      const gapTotals = new Map(totals.map((r) => [num(r[0]), { count: num(r[1]), missing: num(r[2]) }]));
+      const gapRanges = new Map<number, IdGapRange[]>();
+      for (const r of ranges) {
+        const inst = num(r[0]);
+        let list = gapRanges.get(inst);
+        if (list === undefined) gapRanges.set(inst, (list = []));
+        list.push({ from: num(r[1]), to: num(r[2]) });
+      }
+      return main.map((r): InstrumentStats => {
+        const inst = num(r[0]);
+        return {
+          exchange: str(r[1]),
+          symbol: str(r[2]),
+          count: num(r[3]),
+          trades: num(r[4]),
+          firstTs: numOrNull(r[5]),
+          lastTs: numOrNull(r[6]),
+          minId: numOrNull(r[7]),
+          maxId: numOrNull(r[8]),
+          stringIds: num(r[9]),
+          idGaps: {
+            count: gapTotals.get(inst)?.count ?? 0,
+            missing: gapTotals.get(inst)?.missing ?? 0,
+            ranges: gapRanges.get(inst) ?? [],
+          },
+        };
+      });
+    });
+  }
+}
