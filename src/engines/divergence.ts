@@ -2,6 +2,7 @@
 // swing-level (a higher swing high with lower CVD, or a lower swing low with higher CVD).
 //
 // Interpretation choices (also in docs/analytics-choices.md):
+// - Bar level: a doji (close = open) or a zero delta is never a divergence.
 // - A swing high is a bar with a full ±lookback window on both sides whose high is STRICTLY above every other high
 //   in the window (an equal high elsewhere in the window disqualifies both: a flat top is no pivot); swing lows
 //   mirrored with lows. The last `lookback` bars therefore never hold a confirmed swing.
