@@ -21,7 +21,8 @@ export interface GridOptions {
 
 export function renderFootprintGrid(allBars: readonly FootprintBar[], o: GridOptions): string {
   if (allBars.length === 0) return 'no trades in range';
-  const paint = (style: Parameters<typeof styleText>[0], s: string): string => (o.color === false ? s : styleText(style, s));
+  const paint = (style: Parameters<typeof styleText>[0], s: string): string =>
+    o.color === false ? s : styleText(style, s);
   const qty = (lots: number): string => short(unitsToString(lots, o.scale.qty), 3);
   const priceOf = (row: number): string => unitsToString(row * o.rowTicks, o.scale.price);
 
@@ -45,9 +46,14 @@ export function renderFootprintGrid(allBars: readonly FootprintBar[], o: GridOpt
   const bottom = Math.min(...bars.map((b) => Math.floor(b.low / o.rowTicks)));
   const maxRows = o.maxRows ?? 120;
   const lines: string[] = [];
-  if (allBars.length > bars.length) lines.push(paint('dim', `(showing the last ${bars.length} of ${allBars.length} bars)`));
+  if (allBars.length > bars.length)
+    lines.push(paint('dim', `(showing the last ${bars.length} of ${allBars.length} bars)`));
   const widths = bars.map(colW);
-  lines.push(pad('price', priceW) + ' ' + bars.map((b, i) => pad(formatTime(b.start).slice(11, 19), widths[i]!)).join('  '));
+  lines.push(
+    pad('price', priceW) +
+      ' ' +
+      bars.map((b, i) => pad(formatTime(b.start).slice(11, 19), widths[i]!)).join('  '),
+  );
   let rowsShown = 0;
   for (let row = top; row >= bottom; row--) {
     if (rowsShown++ >= maxRows) {
@@ -62,7 +68,7 @@ export function renderFootprintGrid(allBars: readonly FootprintBar[], o: GridOpt
       if (mark === 'buy') styled = paint(['green', 'bold'], text);
       else if (mark === 'sell') styled = paint(['red', 'bold'], text);
       else if (mark === 'both') styled = paint(['yellow', 'bold'], text);
-      if (b.pocRow === row) styled = paint('inverse', styled);
+      if (b.pocRow === row) styled = paint('underline', styled);
       return styled;
     });
     lines.push(paint('cyan', pad(priceOf(row), priceW)) + ' ' + cells.join('  '));
@@ -77,6 +83,6 @@ export function renderFootprintGrid(allBars: readonly FootprintBar[], o: GridOpt
     }),
   );
   lines.push(summary('delta%', (b) => (b.volume === 0 ? '0' : ((b.delta / b.volume) * 100).toFixed(1))));
-  lines.push(paint('dim', 'cells: sell × buy (bid × ask); green/red = buy/sell imbalance; inverse = POC'));
+  lines.push(paint('dim', 'cells: sell × buy (bid × ask); green/red = buy/sell imbalance; underlined = POC'));
   return lines.join('\n');
 }

@@ -10,4 +10,7 @@ export interface ErrorBody {
 }
 
 export const success = <T>(data: T): SuccessBody<T> => ({ success: true, data });
-export const failure = (code: string, message: string): ErrorBody => ({ success: false, error: { code, message } });
+export const failure = (code: string, message: string): ErrorBody => ({
+  success: false,
+  error: { code, message },
+});

@@ -30,7 +30,11 @@ export interface FootprintRequestInfo {
   readonly endTime?: number;
 }
 
-export function footprintBody(bars: readonly FootprintBar[], p: AnalyticsParams, req: FootprintRequestInfo): SuccessBody<Record<string, unknown>> {
+export function footprintBody(
+  bars: readonly FootprintBar[],
+  p: AnalyticsParams,
+  req: FootprintRequestInfo,
+): SuccessBody<Record<string, unknown>> {
   const u = unitsFor(p.scale, p.rowTicks);
   const cells: FootprintCellJson[] = [];
   const barStats: Record<string, unknown>[] = [];

@@ -22,4 +22,3 @@ export function unitsFor(scale: Scale, rowTicks: number): Units {
     time: formatTime,
   };
 }
-
