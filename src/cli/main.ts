@@ -1,7 +1,6 @@
 // The `orderflow` command line: footprint | profile | delta | metrics over trade files (the store comes next).
 
 import { Command, Option } from 'commander';
-import { styleText } from 'node:util';
 import { OrderflowError } from '../core/errors.ts';
 import type { Instrument } from '../core/instrument.ts';
 import { resolveParams, type AnalyticsParams } from '../core/params.ts';
@@ -13,6 +12,7 @@ import { failure } from '../views/envelope.ts';
 import { deltaQuery, footprintQuery, metricsQuery, profileQuery, type QueryRange } from './analysis.ts';
 import { addQueryFlags, configFromFlags } from './config-flags.ts';
 import { renderFootprintGrid } from './render-footprint.ts';
+import { paint } from './render-table.ts';
 import { renderDelta, renderMetrics, renderProfile } from './render-reports.ts';
 import { formatIngestSummary } from './ingest-summary.ts';
 
@@ -66,11 +66,14 @@ function run(action: (flags: Flags) => Promise<void>): (flags: Flags) => Promise
     try {
       await action(flags);
     } catch (e) {
-      const code = e instanceof OrderflowError ? e.code : 'INTERNAL_ERROR';
+      const sysCode = (e as { code?: unknown }).code;
+      const ioError = sysCode === 'ENOENT' || sysCode === 'EACCES' || sysCode === 'EISDIR';
+      const code = e instanceof OrderflowError ? e.code : ioError ? 'FILE_NOT_READABLE' : 'INTERNAL_ERROR';
       const message = e instanceof Error ? e.message : String(e);
       if (flags.json === true) process.stdout.write(JSON.stringify(failure(code, message)) + '\n');
-      else process.stderr.write(`${styleText('red', 'error')} ${code}: ${message}\n`);
-      process.exitCode = e instanceof OrderflowError ? 2 : 1;
+      else
+        process.stderr.write(`${paint('red', 'error', process.stderr.isTTY === true)} ${code}: ${message}\n`);
+      process.exitCode = e instanceof OrderflowError || ioError ? 2 : 1;
     }
   };
 }

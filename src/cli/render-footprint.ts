@@ -1,11 +1,10 @@
 // The footprint as a coloured bid×ask grid: one column per bar (sell × buy per price row), price rows top-down.
 
-import { styleText } from 'node:util';
 import { unitsToString } from '../core/decimal.ts';
 import type { Scale } from '../core/instrument.ts';
 import { formatTime } from '../core/time.ts';
 import type { FootprintBar } from '../engines/footprint.ts';
-import { pad, short } from './render-table.ts';
+import { paint as paintText, pad, short } from './render-table.ts';
 
 export type ImbalanceMark = 'buy' | 'sell' | 'both' | undefined;
 
@@ -21,8 +20,8 @@ export interface GridOptions {
 
 export function renderFootprintGrid(allBars: readonly FootprintBar[], o: GridOptions): string {
   if (allBars.length === 0) return 'no trades in range';
-  const paint = (style: Parameters<typeof styleText>[0], s: string): string =>
-    o.color === false ? s : styleText(style, s);
+  const paint = (style: Parameters<typeof paintText>[0], s: string): string =>
+    paintText(style, s, o.color !== false);
   const qty = (lots: number): string => short(unitsToString(lots, o.scale.qty), 3);
   const priceOf = (row: number): string => unitsToString(row * o.rowTicks, o.scale.price);
 

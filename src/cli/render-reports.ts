@@ -1,7 +1,6 @@
 // Readable CLI tables for the profile, delta and metrics response bodies (the --json output is the body itself).
 
-import { styleText } from 'node:util';
-import { renderTable } from './render-table.ts';
+import { paint as paintText, renderTable } from './render-table.ts';
 
 type Body = Record<string, unknown>;
 const num = (v: unknown): string =>
@@ -9,7 +8,7 @@ const num = (v: unknown): string =>
 const fixed = (v: unknown, d = 2): string => (typeof v === 'number' ? v.toFixed(d) : '—');
 
 export function renderProfile(data: Body, color: boolean): string {
-  const paint = (s: Parameters<typeof styleText>[0], t: string): string => (color ? styleText(s, t) : t);
+  const paint = (s: Parameters<typeof paintText>[0], t: string): string => paintText(s, t, color);
   const prof = data.profile as Body;
   const levels = (data.price_levels as Body[]).slice().reverse();
   const maxVol = Math.max(1e-12, ...levels.map((l) => l.volume as number));
@@ -68,7 +67,7 @@ export function renderProfile(data: Body, color: boolean): string {
 }
 
 export function renderDelta(data: Body, color: boolean): string {
-  const paint = (s: Parameters<typeof styleText>[0], t: string): string => (color ? styleText(s, t) : t);
+  const paint = (s: Parameters<typeof paintText>[0], t: string): string => paintText(s, t, color);
   const dp = data.delta_profile as Body;
   const bars = data.bars as Body[];
   const rows = bars.map((b) => {

@@ -1,6 +1,6 @@
-// Plain aligned text tables for the CLI (colour applied by callers through node:util styleText).
+// Plain aligned text tables and colour for the CLI.
 
-import { stripVTControlCharacters } from 'node:util';
+import { stripVTControlCharacters, styleText } from 'node:util';
 
 const width = (s: string): number => stripVTControlCharacters(s).length;
 
@@ -22,4 +22,12 @@ export function short(value: string, maxDecimals = 4): string {
   const [i = '0', f = ''] = value.split('.');
   const cut = f.slice(0, maxDecimals).replace(/0+$/, '');
   return cut ? `${i}.${cut}` : i;
+}
+
+type Style = Parameters<typeof styleText>[0];
+type OneStyle = Exclude<Style, readonly unknown[]>;
+
+/** styleText that always passes an array: Node 20's styleText ignores a single style given as a string. */
+export function paint(style: Style, text: string, enabled = true): string {
+  return enabled ? styleText(Array.isArray(style) ? style : [style as OneStyle], text) : text;
 }
