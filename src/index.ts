@@ -1,4 +1,4 @@
-// The library API: the pure core and the engines.
+// The library API: the pure core, the engines, the response views and the file readers.
 export * from './core/units.ts';
 export * from './core/errors.ts';
 export * from './core/decimal.ts';
@@ -9,5 +9,21 @@ export * from './core/instrument.ts';
 export * from './core/config.ts';
 export * from './core/ratio.ts';
 export * from './core/params.ts';
-export * from './engines/footprint.ts';
 export * from './engines/bars.ts';
+export * from './engines/footprint.ts';
+export * from './engines/imbalance.ts';
+export * from './engines/footprint-signals.ts';
+export * from './engines/profile.ts';
+export * from './engines/value-area.ts';
+export * from './engines/volume-nodes.ts';
+export * from './engines/sessions.ts';
+export * from './engines/delta.ts';
+export * from './engines/divergence.ts';
+export * from './engines/metrics.ts';
+export * from './views/envelope.ts';
+export * from './views/footprint-view.ts';
+export * from './views/profile-view.ts';
+export * from './views/delta-view.ts';
+export * from './views/metrics-view.ts';
+export { footprintQuery, profileQuery, deltaQuery, metricsQuery, footprintBars, type QueryRange } from './cli/analysis.ts';
+export { readTradeFile, parseTradeText, type TradeFileResult, type ReadTradeFileOptions } from './sources/files/read-trade-file.ts';

@@ -39,7 +39,7 @@ export const sessionSchema = z.object({
   start: timeOfDay,
   end: timeOfDay,
 });
-export type SessionWindow = z.infer<typeof sessionSchema>;
+export type SessionWindowConfig = z.infer<typeof sessionSchema>;
 
 export const aggregationMethod = z.enum(['TIME', 'VOLUME', 'TICK_COUNT']);
 export type AggregationMethod = z.infer<typeof aggregationMethod>;
