@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parseConfig, type OrderFlowConfig } from '../core/config.ts';
+import { OrderflowError } from '../core/errors.ts';
 
 /** Flag → config field. Flags mirror the REST query parameters. */
 const FLAG_FIELDS: Record<string, { field: string; kind: 'string' | 'int' | 'decimal' }> = {
@@ -68,5 +69,18 @@ export function configFromFlags(flags: Record<string, unknown>): OrderFlowConfig
           ? v.toUpperCase()
           : v;
   }
-  return parseConfig(base);
+  try {
+    return parseConfig(base);
+  } catch (e) {
+    // Name the flag next to the config field so the user sees what to fix.
+    if (e instanceof OrderflowError) {
+      let msg = e.message;
+      for (const [flag, { field }] of Object.entries(FLAG_FIELDS)) {
+        const kebab = flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+        msg = msg.replace(new RegExp(`^(\\s*)${field}:`, 'm'), `$1${field} (--${kebab}):`);
+      }
+      throw new OrderflowError(e.code, msg, { cause: e });
+    }
+    throw e;
+  }
 }
