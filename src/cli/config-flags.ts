@@ -1,8 +1,9 @@
-// Query flags shared by the CLI commands, layered over the config file: defaults ← --config FILE ← flags.
+// Query flags shared by the CLI commands, layered over the config file and the environment.
 
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 import type { Command } from 'commander';
-import { parseConfig, type OrderFlowConfig } from '../core/config.ts';
+import { configFromEnv, parseConfig, type OrderFlowConfig } from '../core/config.ts';
 import { OrderflowError } from '../core/errors.ts';
 
 /** Flag → config field. Flags mirror the REST query parameters. */
@@ -27,7 +28,7 @@ const FLAG_FIELDS: Record<string, { field: string; kind: 'string' | 'int' | 'dec
 export function addQueryFlags(cmd: Command): Command {
   return cmd
     .option('--file <path>', 'Binance dump CSV/zip or recorded trade-stream file')
-    .option('--config <file>', 'JSON config file (OrderFlowConfig fields, camelCase)')
+    .option('--config <file>', 'JSON or YAML config file (OrderFlowConfig fields, camelCase)')
     .option('--json', 'print exactly the JSON body of the matching REST endpoint')
     .option('--strict', 'abort on the first malformed row')
     .option('--start-time <rfc3339>', 'range start (inclusive)')
@@ -52,11 +53,37 @@ export function addQueryFlags(cmd: Command): Command {
     .option('--no-color', 'plain text output');
 }
 
+/** A JSON or YAML config file (by extension; YAML is a superset of JSON). */
+export function readConfigFile(path: string): Record<string, unknown> {
+  const text = readFileSync(path, 'utf8');
+  const json = /\.json$/i.test(path);
+  let parsed: unknown;
+  try {
+    parsed = json ? JSON.parse(text) : parseYaml(text);
+  } catch (e) {
+    throw new OrderflowError(
+      'INVALID_CONFIG',
+      `config file ${path} is not valid ${json ? 'JSON' : 'YAML'}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new OrderflowError(
+      'INVALID_CONFIG',
+      `config file ${path} must hold an object of OrderFlowConfig fields`,
+    );
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** defaults ← config file ← ORDERFLOW_* environment ← flags. */
 export function configFromFlags(flags: Record<string, unknown>): OrderFlowConfig {
-  const base: Record<string, unknown> =
-    typeof flags.config === 'string'
-      ? (JSON.parse(readFileSync(flags.config, 'utf8')) as Record<string, unknown>)
-      : {};
+  const base: Record<string, unknown> = {
+    ...(typeof flags.config === 'string' ? readConfigFile(flags.config) : {}),
+    ...configFromEnv(process.env),
+  };
   for (const [flag, { field, kind }] of Object.entries(FLAG_FIELDS)) {
     const v = flags[flag];
     if (typeof v !== 'string') continue;

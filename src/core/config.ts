@@ -117,3 +117,30 @@ export function parseConfig(input: unknown): OrderFlowConfig {
 }
 
 export const defaultConfig = (): OrderFlowConfig => parseConfig({});
+
+/**
+ * Config overrides from environment variables: ORDERFLOW_<FIELD_IN_UPPER_SNAKE_CASE>, e.g.
+ * ORDERFLOW_IMBALANCE_THRESHOLD=250, ORDERFLOW_TIME_PER_ROW=5m. Values are coerced by the field's type.
+ */
+export function configFromEnv(env: Readonly<Record<string, string | undefined>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const shape = orderFlowConfigSchema.shape as Record<string, z.ZodType>;
+  const defaults = defaultConfig() as Record<string, unknown>;
+  for (const field of Object.keys(shape)) {
+    const name = `ORDERFLOW_${field.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const sample = defaults[field];
+    if (typeof sample === 'number') out[field] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+    else if (typeof sample === 'boolean')
+      out[field] = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
+    else if (typeof sample === 'object' || field === 'markets') {
+      try {
+        out[field] = JSON.parse(raw) as unknown;
+      } catch {
+        out[field] = raw;
+      }
+    } else out[field] = raw;
+  }
+  return out;
+}

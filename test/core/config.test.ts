@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultConfig, parseConfig } from '../../src/core/config.ts';
+import { configFromEnv, defaultConfig, parseConfig } from '../../src/core/config.ts';
 import { parseIncrement } from '../../src/core/decimal.ts';
 import { resolveParams } from '../../src/core/params.ts';
 import { TEST_SCALE } from '../helpers.ts';
@@ -68,4 +68,20 @@ test('a row size that is not a multiple of the tick size is a clear error', () =
     () => resolveParams(parseConfig({ priceTickSize: '0.25' }), scale),
     /0.25 is not a whole multiple of the instrument's tick size 0.1/,
   );
+});
+
+test('environment overrides: ORDERFLOW_<FIELD>, coerced by field type', () => {
+  const env = {
+    ORDERFLOW_IMBALANCE_THRESHOLD: '250',
+    ORDERFLOW_TICKS_PER_ROW: '4',
+    ORDERFLOW_ENABLE_DELTA_DIVERGENCE: 'false',
+    ORDERFLOW_SESSIONS: '[{"name":"Asia","start":"00:00","end":"08:00"}]',
+    UNRELATED: 'x',
+  };
+  const c = parseConfig(configFromEnv(env));
+  assert.equal(c.imbalanceThreshold, '250');
+  assert.equal(c.ticksPerRow, 4);
+  assert.equal(c.enableDeltaDivergence, false);
+  assert.deepEqual(c.sessions, [{ name: 'Asia', start: '00:00', end: '08:00' }]);
+  assert.throws(() => parseConfig(configFromEnv({ ORDERFLOW_TICKS_PER_ROW: 'many' })), /ticksPerRow/);
 });
