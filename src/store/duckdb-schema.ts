@@ -49,24 +49,26 @@ export const BAR_COLUMNS =
   'minute, open, high, low, close, first_ts, first_id_num, first_id_str, last_ts, last_id_num, last_id_str, ' +
   'buy, sell, buy_trades, sell_trades, min_delta, max_delta';
 
-/** Per-minute bar statistics of the trades `src` yields (columns ts, id_num, id_str, price, qty, side, cnt). */
-export function minuteBarsOf(src: string): string {
-  const k = 'k';
+/**
+ * Per-minute bar statistics of the trades `src` yields (columns ts, id_num, id_str, price, qty, side, cnt).
+ * `order` is one comparable expression in canonical (ts, id) order: `seq` for a staged batch (sorted before
+ * staging, so one integer suffices), orderKey(...) for stored trades.
+ */
+export function minuteBarsOf(src: string, order: string): string {
   return `
     SELECT minute,
-      arg_min_null(price, ${k}) AS open, max(price) AS high, min(price) AS low, arg_max_null(price, ${k}) AS close,
-      min(ts) AS first_ts, arg_min_null(id_num, ${k}) AS first_id_num, arg_min_null(id_str, ${k}) AS first_id_str,
-      max(ts) AS last_ts, arg_max_null(id_num, ${k}) AS last_id_num, arg_max_null(id_str, ${k}) AS last_id_str,
+      arg_min(price, k) AS open, max(price) AS high, min(price) AS low, arg_max(price, k) AS close,
+      min(ts) AS first_ts, arg_min_null(id_num, k) AS first_id_num, arg_min_null(id_str, k) AS first_id_str,
+      max(ts) AS last_ts, arg_max_null(id_num, k) AS last_id_num, arg_max_null(id_str, k) AS last_id_str,
       sum(CASE WHEN side = 1 THEN qty ELSE 0 END)::BIGINT AS buy,
       sum(CASE WHEN side = -1 THEN qty ELSE 0 END)::BIGINT AS sell,
       sum(CASE WHEN side = 1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS buy_trades,
       sum(CASE WHEN side = -1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS sell_trades,
       min(run)::BIGINT AS min_delta, max(run)::BIGINT AS max_delta
     FROM (
-      SELECT *, sum(side * qty) OVER (PARTITION BY minute ORDER BY ${ORDER_KEY}
+      SELECT *, sum(side * qty) OVER (PARTITION BY minute ORDER BY k
                                       ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
-      FROM (SELECT ts, id_num, id_str, price, qty, side, cnt, ${MINUTE('ts')} AS minute,
-                   ${orderKey('ts', 'id_num', 'id_str')} AS ${k}
+      FROM (SELECT ts, id_num, id_str, price, qty, side, cnt, ${MINUTE('ts')} AS minute, ${order} AS k
             FROM (${src}))
     )
     GROUP BY minute`;

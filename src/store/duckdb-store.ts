@@ -8,7 +8,6 @@ import {
   DuckDBDataChunk,
   DuckDBInstance,
   INTEGER,
-  TINYINT,
   VARCHAR,
   type DuckDBConnection,
   type DuckDBValue,
@@ -16,6 +15,7 @@ import {
 import type { Instrument, InstrumentKind } from '../core/instrument.ts';
 import { instrumentKey } from '../core/instrument.ts';
 import type { SideSource, Trade, TradeId } from '../core/trade.ts';
+import { US_PER_MINUTE } from '../core/time.ts';
 import { lots, micros, ticks, type Side } from '../core/units.ts';
 import {
   BAR_COLUMNS,
@@ -42,7 +42,7 @@ import {
   type TradeStore,
 } from './port.ts';
 import { minuteOf } from './rollups.ts';
-import { checkTrade } from './trade-order.ts';
+import { checkTrade, compareTradeOrder, idKey } from './trade-order.ts';
 
 export interface DuckDbStoreOptions {
   /** Directory holding orderflow.duckdb (default ./data). */
@@ -58,7 +58,66 @@ export const DATABASE_FILE = 'orderflow.duckdb';
 /** The appender's chunk size: DuckDB's standard vector size. */
 const CHUNK_ROWS = 2048;
 type Tuple10<T> = [T, T, T, T, T, T, T, T, T, T];
-const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, TINYINT, TINYINT, INTEGER, DOUBLE];
+const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, INTEGER, INTEGER, INTEGER, DOUBLE];
+const NB_STAGE_COLUMNS =
+  'minute DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, first_ts DOUBLE, first_id_num DOUBLE, ' +
+  'first_id_str VARCHAR, last_ts DOUBLE, last_id_num DOUBLE, last_id_str VARCHAR, buy DOUBLE, sell DOUBLE, ' +
+  'buy_trades DOUBLE, sell_trades DOUBLE, min_delta DOUBLE, max_delta DOUBLE';
+const NB_STAGE_TYPES = [
+  ...[DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, VARCHAR],
+  ...[DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE],
+];
+
+interface CanonicalBatch {
+  /** First occurrence of each id, in canonical (ts, id) order. */
+  readonly trades: readonly Trade[];
+  readonly minTs: number;
+  readonly maxTs: number;
+  readonly minId: number;
+  readonly maxId: number;
+  readonly stringIds: number;
+}
+
+/**
+ * Dedupes a batch (the first occurrence wins) and puts it in canonical order, so SQL can order new rows by
+ * their position alone. Exchange batches are usually sorted with growing ids: that path allocates nothing.
+ */
+function canonicalBatch(trades: readonly Trade[]): CanonicalBatch {
+  let minTs = Infinity;
+  let maxTs = -Infinity;
+  let minId = Infinity;
+  let maxId = -Infinity;
+  let stringIds = 0;
+  let increasingIds = true;
+  let sorted = true;
+  let prev: Trade | undefined;
+  for (const t of trades) {
+    if (t.ts < minTs) minTs = t.ts;
+    if (t.ts > maxTs) maxTs = t.ts;
+    if (typeof t.id === 'number') {
+      if (t.id < minId) minId = t.id;
+      if (t.id > maxId) maxId = t.id;
+      if (prev !== undefined && (typeof prev.id !== 'number' || prev.id >= t.id)) increasingIds = false;
+    } else {
+      stringIds++;
+      increasingIds = false;
+    }
+    if (prev !== undefined && compareTradeOrder(prev, t) > 0) sorted = false;
+    prev = t;
+  }
+  let out = trades;
+  if (!increasingIds) {
+    const seen = new Set<string>();
+    out = trades.filter((t) => {
+      const k = idKey(t.id);
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+  }
+  if (!sorted) out = [...out].sort(compareTradeOrder);
+  return { trades: out, minTs, maxTs, minId, maxId, stringIds };
+}
 
 const TRADE_COLUMNS = `ts::DOUBLE, id_num::DOUBLE, id_str, price::DOUBLE, qty::DOUBLE, side, side_source, cnt, recv_ts::DOUBLE`;
 
@@ -240,50 +299,64 @@ export class DuckDbTradeStore implements TradeStore {
   insertTrades(exchange: string, symbol: string, trades: readonly Trade[]): Promise<InsertResult> {
     return this.exclusive(async (conn) => {
       const inst = this.instId(exchange, symbol);
-      if (trades.length === 0) return { inserted: 0, duplicates: 0 };
-      let minTs = Infinity;
-      let maxTs = -Infinity;
-      let minId = Infinity;
-      let maxId = -Infinity;
-      trades.forEach((t, i) => {
-        checkTrade(exchange, symbol, t, i);
-        if (t.ts < minTs) minTs = t.ts;
-        if (t.ts > maxTs) maxTs = t.ts;
-        if (typeof t.id === 'number') {
-          if (t.id < minId) minId = t.id;
-          if (t.id > maxId) maxId = t.id;
-        }
-      });
-      await this.stage(conn, trades);
-      const lo = minuteOf(minTs);
-      const hi = minuteOf(maxTs);
+      trades.forEach((t, i) => checkTrade(exchange, symbol, t, i));
+      const batch = canonicalBatch(trades);
+      if (batch.trades.length === 0) return { inserted: 0, duplicates: trades.length };
+      await this.stage(conn, batch.trades);
+      await conn.run(`
+        CREATE OR REPLACE TEMP VIEW staged AS
+        SELECT seq, ts::BIGINT AS ts, id_num::BIGINT AS id_num, id_str, price::BIGINT AS price, qty::BIGINT AS qty,
+               side::TINYINT AS side, side_source::TINYINT AS side_source, cnt, recv_ts::BIGINT AS recv_ts
+        FROM stage`);
+      const lo = minuteOf(batch.minTs);
+      const hi = minuteOf(batch.maxTs);
       const inMinutes = (col: string): string => `${col} BETWEEN ${lo} AND ${hi}`;
-      const idRange = minId <= maxId ? `id_num BETWEEN ${minId} AND ${maxId}` : 'false';
+      // Zone maps prune the scans to the batch's id range (ids grow with time on every exchange we import).
+      const notStored = [
+        batch.minId <= batch.maxId
+          ? `NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = ${inst} AND t.id_num BETWEEN ${batch.minId} AND ${batch.maxId}
+                         AND t.id_num = s.id_num)`
+          : 'true',
+        batch.stringIds > 0
+          ? `NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = ${inst}
+                         AND t.id_str IN (SELECT id_str FROM stage WHERE id_str IS NOT NULL) AND t.id_str = s.id_str)`
+          : 'true',
+      ].join(' AND ');
       await conn.run('BEGIN TRANSACTION');
       try {
-        // 1. New trades only: first occurrence inside the batch, and not already stored.
-        await conn.run(`
-          CREATE OR REPLACE TEMP TABLE fresh AS
-          WITH s AS (
-            SELECT ts::BIGINT AS ts, id_num::BIGINT AS id_num, id_str, price::BIGINT AS price, qty::BIGINT AS qty,
-                   side, side_source, cnt, recv_ts::BIGINT AS recv_ts
-            FROM stage QUALIFY row_number() OVER (PARTITION BY id_num, id_str ORDER BY seq) = 1
-          ), en AS (
-            SELECT id_num FROM trades WHERE inst = ${inst} AND ${idRange}
-          ), es AS (
-            SELECT id_str FROM trades
-            WHERE inst = ${inst} AND id_str IN (SELECT id_str FROM stage WHERE id_str IS NOT NULL)
-          )
-          SELECT * FROM s
-          WHERE NOT EXISTS (SELECT 1 FROM en WHERE en.id_num = s.id_num)
-            AND NOT EXISTS (SELECT 1 FROM es WHERE es.id_str = s.id_str)`);
-        const inserted = num((await conn.runAndReadAll('SELECT count(*) FROM fresh')).getRows()[0]?.[0]);
+        // Bulk imports in id order find nothing stored in the batch's id range: the staged rows are the new
+        // rows, read through a view instead of being copied once more.
+        const clash =
+          batch.stringIds > 0 ||
+          (batch.minId <= batch.maxId &&
+            (
+              await conn.runAndReadAll(
+                `SELECT EXISTS (SELECT 1 FROM trades WHERE inst = ${inst} AND id_num BETWEEN ${batch.minId} AND ${batch.maxId})`,
+              )
+            ).getRows()[0]?.[0] === true);
+        if (clash) {
+          await conn.run(`
+            CREATE OR REPLACE TEMP TABLE fresh_rows AS
+            SELECT s.* FROM staged AS s WHERE ${notStored} ORDER BY seq`);
+          await conn.run('CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM fresh_rows');
+        } else {
+          await conn.run('CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM staged');
+        }
+        const inserted = clash
+          ? num((await conn.runAndReadAll('SELECT count(*) FROM fresh')).getRows()[0]?.[0])
+          : batch.trades.length;
         if (inserted > 0) {
           await conn.run(`
             INSERT INTO trades
-            SELECT ${inst}, ts, id_num, id_str, price, qty, side, side_source, cnt, recv_ts FROM fresh ORDER BY ${ORDER_KEY}`);
+            SELECT ${inst}, ts, id_num, id_str, price, qty, side, side_source, cnt, recv_ts FROM fresh`);
           await this.updateCells(conn, inst, inMinutes);
-          await this.updateBars(conn, inst, inMinutes);
+          // When every staged trade is new, the batch in hand is exactly the new rows, in canonical order.
+          await this.updateBars(
+            conn,
+            inst,
+            inMinutes,
+            inserted === batch.trades.length ? batch.trades : undefined,
+          );
         }
         await conn.run('COMMIT');
         return { inserted, duplicates: trades.length - inserted };
@@ -360,6 +433,86 @@ export class DuckDbTradeStore implements TradeStore {
       ORDER BY d.minute, d.tick`);
   }
 
+  /** Minute bar statistics of trades in canonical order, computed in one pass and appended as table nb. */
+  private async appendMinuteBars(conn: DuckDBConnection, sorted: readonly Trade[]): Promise<void> {
+    await conn.run(`CREATE OR REPLACE TEMP TABLE nb_stage (${NB_STAGE_COLUMNS})`);
+    const appender = await conn.createAppender('nb_stage', null, 'temp');
+    try {
+      const chunk = DuckDBDataChunk.create(NB_STAGE_TYPES, CHUNK_ROWS);
+      const v = NB_STAGE_TYPES.map((_, c) => chunk.getColumnVector(c));
+      let rows = 0;
+      const flush = (): void => {
+        chunk.rowCount = rows;
+        for (const vec of v) vec.flush();
+        appender.appendDataChunk(chunk);
+        rows = 0;
+      };
+      let i = 0;
+      while (i < sorted.length) {
+        const first = sorted[i]!;
+        const minute = minuteOf(first.ts);
+        let high = first.price;
+        let low = first.price;
+        let buy = 0;
+        let sell = 0;
+        let buyTrades = 0;
+        let sellTrades = 0;
+        let minDelta = Infinity;
+        let maxDelta = -Infinity;
+        let last = first;
+        for (; i < sorted.length && sorted[i]!.ts < minute + US_PER_MINUTE; i++) {
+          const t = sorted[i]!;
+          if (t.price > high) high = t.price;
+          if (t.price < low) low = t.price;
+          if (t.side === 1) {
+            buy += t.qty;
+            buyTrades += t.count ?? 1;
+          } else {
+            sell += t.qty;
+            sellTrades += t.count ?? 1;
+          }
+          const d = buy - sell;
+          if (d < minDelta) minDelta = d;
+          if (d > maxDelta) maxDelta = d;
+          last = t;
+        }
+        const values = [
+          minute,
+          first.price,
+          high,
+          low,
+          last.price,
+          first.ts,
+          typeof first.id === 'number' ? first.id : null,
+          typeof first.id === 'string' ? first.id : null,
+          last.ts,
+          typeof last.id === 'number' ? last.id : null,
+          typeof last.id === 'string' ? last.id : null,
+          buy,
+          sell,
+          buyTrades,
+          sellTrades,
+          minDelta,
+          maxDelta,
+        ];
+        values.forEach((x, c) => v[c]!.setItem(rows, x));
+        if (++rows === CHUNK_ROWS) flush();
+      }
+      if (rows > 0) flush();
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE nb AS
+      SELECT minute::BIGINT AS minute, open::BIGINT AS open, high::BIGINT AS high, low::BIGINT AS low,
+             close::BIGINT AS close, first_ts::BIGINT AS first_ts, first_id_num::BIGINT AS first_id_num, first_id_str,
+             last_ts::BIGINT AS last_ts, last_id_num::BIGINT AS last_id_num, last_id_str, buy::BIGINT AS buy,
+             sell::BIGINT AS sell, buy_trades::BIGINT AS buy_trades, sell_trades::BIGINT AS sell_trades,
+             min_delta::BIGINT AS min_delta, max_delta::BIGINT AS max_delta
+      FROM nb_stage`);
+  }
+
   /**
    * Bar statistics are path dependent. A minute whose new trades all come after its stored last trade is
    * merged arithmetically (the running delta continues from the stored delta); a minute that received a trade
@@ -369,8 +522,13 @@ export class DuckDbTradeStore implements TradeStore {
     conn: DuckDBConnection,
     inst: number,
     inMinutes: (col: string) => string,
+    allNew: readonly Trade[] | undefined,
   ): Promise<void> {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh')}`);
+    if (allNew === undefined) {
+      await conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh', 'seq')}`);
+    } else {
+      await this.appendMinuteBars(conn, allNew);
+    }
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ob AS
       SELECT * FROM minute_bars WHERE inst = ${inst} AND ${inMinutes('minute')} AND minute IN (SELECT minute FROM nb)`);
@@ -400,9 +558,12 @@ export class DuckDbTradeStore implements TradeStore {
     const to = num(redo[2]) + 60_000_000;
     await conn.run(`
       INSERT INTO minute_bars (inst, ${BAR_COLUMNS})
-      SELECT ${inst}, ${BAR_COLUMNS} FROM (${minuteBarsOf(`
+      SELECT ${inst}, ${BAR_COLUMNS} FROM (${minuteBarsOf(
+        `
         SELECT * FROM trades
-        WHERE inst = ${inst} AND ts >= ${from} AND ts < ${to} AND ${MINUTE('ts')} IN (SELECT minute FROM redo)`)})`);
+        WHERE inst = ${inst} AND ts >= ${from} AND ts < ${to} AND ${MINUTE('ts')} IN (SELECT minute FROM redo)`,
+        orderKey('ts', 'id_num', 'id_str'),
+      )})`);
   }
 
   private static tradeOf(exchange: string, symbol: string, r: readonly DuckDBValue[]): Trade {

@@ -23,6 +23,22 @@ export const idKey = (id: TradeId): string => (typeof id === 'number' ? `n${id}`
 
 const isSafeInt = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x);
 
+/** Why a trade is invalid, or undefined when it is fine. */
+function problemOf(t: Trade): string | undefined {
+  if (typeof t.id === 'number' ? !isSafeInt(t.id) : typeof t.id !== 'string' || t.id.length === 0) {
+    return 'the id must be a safe integer or a non-empty string';
+  }
+  // Minute buckets are floor(ts / 1 min); SQL integer division truncates, so times before 1970 are refused.
+  if (!isSafeInt(t.ts) || t.ts < 0) return `ts ${t.ts} must be a non-negative integer of µs`;
+  if (!isSafeInt(t.price)) return `price ${t.price} must be an integer of ticks`;
+  if (!isSafeInt(t.qty) || t.qty <= 0) return `qty ${t.qty} must be a positive integer of lots`;
+  if (t.side !== 1 && t.side !== -1) return `side ${String(t.side)} must be +1 or -1`;
+  if (t.count !== undefined && (!isSafeInt(t.count) || t.count < 1))
+    return `count ${t.count} must be a positive integer`;
+  if (t.recvTs !== undefined && !isSafeInt(t.recvTs)) return `recvTs ${t.recvTs} must be an integer of µs`;
+  return undefined;
+}
+
 /** Throws INSTRUMENT_MISMATCH / INVALID_TRADE naming the offending trade. */
 export function checkTrade(exchange: string, symbol: string, t: Trade, index: number): void {
   if (t.exchange !== exchange || t.symbol !== symbol) {
@@ -31,22 +47,11 @@ export function checkTrade(exchange: string, symbol: string, t: Trade, index: nu
       `trade #${index} (id ${String(t.id)}) is ${t.exchange}:${t.symbol}, not ${exchange}:${symbol}`,
     );
   }
-  const bad = (why: string): never => {
+  const problem = problemOf(t);
+  if (problem !== undefined) {
     throw new StoreError(
       'INVALID_TRADE',
-      `trade #${index} (id ${String(t.id)}) of ${exchange}:${symbol}: ${why}`,
+      `trade #${index} (id ${String(t.id)}) of ${exchange}:${symbol}: ${problem}`,
     );
-  };
-  if (typeof t.id === 'number') {
-    if (!isSafeInt(t.id)) bad('a numeric id must be a safe integer');
-  } else if (typeof t.id !== 'string' || t.id.length === 0)
-    bad('the id must be an integer or a non-empty string');
-  // Minute buckets are floor(ts / 1 min); SQL integer division truncates, so times before 1970 are refused.
-  if (!isSafeInt(t.ts) || t.ts < 0) bad(`ts ${t.ts} must be a non-negative integer of µs`);
-  if (!isSafeInt(t.price)) bad(`price ${t.price} must be an integer of ticks`);
-  if (!isSafeInt(t.qty) || t.qty <= 0) bad(`qty ${t.qty} must be a positive integer of lots`);
-  if (t.side !== 1 && t.side !== -1) bad(`side ${String(t.side)} must be +1 or -1`);
-  if (t.count !== undefined && (!isSafeInt(t.count) || t.count < 1))
-    bad(`count ${t.count} must be a positive integer`);
-  if (t.recvTs !== undefined && !isSafeInt(t.recvTs)) bad(`recvTs ${t.recvTs} must be an integer of µs`);
+  }
 }
