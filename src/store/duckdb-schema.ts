@@ -28,14 +28,6 @@ export const CREATE_TABLES = [
      buy_trades BIGINT NOT NULL, sell_trades BIGINT NOT NULL)`,
 ];
 
-/**
- * Staging rows written by the appender. Integers travel as DOUBLE (exact below 2^53) because the
- * appender's BIGINT vectors take BigInts, which would cost a conversion per value on the hot path.
- */
-export const CREATE_STAGE = `CREATE OR REPLACE TEMP TABLE stage (
-  seq INTEGER, ts DOUBLE, id_num DOUBLE, id_str VARCHAR, price DOUBLE, qty DOUBLE, side TINYINT,
-  side_source TINYINT, cnt INTEGER, recv_ts DOUBLE)`;
-
 export const MINUTE = (col: string): string => `(${col} // ${US_PER_MINUTE} * ${US_PER_MINUTE})`;
 
 /** Canonical (ts, id) order: numeric ids first, then string ids. */

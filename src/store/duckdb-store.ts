@@ -10,16 +10,16 @@ import {
   INTEGER,
   VARCHAR,
   type DuckDBConnection,
+  type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
 import type { Instrument, InstrumentKind } from '../core/instrument.ts';
 import { instrumentKey } from '../core/instrument.ts';
-import type { SideSource, Trade, TradeId } from '../core/trade.ts';
+import type { Trade, TradeId } from '../core/trade.ts';
 import { US_PER_MINUTE } from '../core/time.ts';
 import { lots, micros, ticks, type Side } from '../core/units.ts';
 import {
   BAR_COLUMNS,
-  CREATE_STAGE,
   CREATE_TABLES,
   SCHEMA_VERSION,
   intLiteral,
@@ -57,8 +57,112 @@ export const DATABASE_FILE = 'orderflow.duckdb';
 
 /** The appender's chunk size: DuckDB's standard vector size. */
 const CHUNK_ROWS = 2048;
-type Tuple10<T> = [T, T, T, T, T, T, T, T, T, T];
-const STAGE_TYPES = [INTEGER, DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, INTEGER, INTEGER, INTEGER, DOUBLE];
+
+interface StageColumn {
+  readonly name: string;
+  /** Integers travel as DOUBLE (exact below 2^53): the appender's BIGINT vectors would need a BigInt per value. */
+  readonly stageType: string;
+  readonly type: DuckDBType;
+  readonly storedType: string;
+  /** SQL for the column when the batch does not stage it. */
+  readonly absent: string;
+  readonly needed: (b: CanonicalBatch) => boolean;
+  readonly value: (t: Trade, seq: number) => number | string | null;
+}
+
+const always = (): boolean => true;
+const STAGE_COLUMNS: readonly StageColumn[] = [
+  {
+    name: 'seq',
+    stageType: 'INTEGER',
+    type: INTEGER,
+    storedType: 'INTEGER',
+    absent: '',
+    needed: always,
+    value: (_, i) => i,
+  },
+  {
+    name: 'ts',
+    stageType: 'DOUBLE',
+    type: DOUBLE,
+    storedType: 'BIGINT',
+    absent: '',
+    needed: always,
+    value: (t) => t.ts,
+  },
+  {
+    name: 'id_num',
+    stageType: 'DOUBLE',
+    type: DOUBLE,
+    storedType: 'BIGINT',
+    absent: 'NULL::BIGINT',
+    needed: (b) => b.minId <= b.maxId,
+    value: (t) => (typeof t.id === 'number' ? t.id : null),
+  },
+  {
+    name: 'id_str',
+    stageType: 'VARCHAR',
+    type: VARCHAR,
+    storedType: 'VARCHAR',
+    absent: 'NULL::VARCHAR',
+    needed: (b) => b.stringIds > 0,
+    value: (t) => (typeof t.id === 'string' ? t.id : null),
+  },
+  {
+    name: 'price',
+    stageType: 'DOUBLE',
+    type: DOUBLE,
+    storedType: 'BIGINT',
+    absent: '',
+    needed: always,
+    value: (t) => t.price,
+  },
+  {
+    name: 'qty',
+    stageType: 'DOUBLE',
+    type: DOUBLE,
+    storedType: 'BIGINT',
+    absent: '',
+    needed: always,
+    value: (t) => t.qty,
+  },
+  {
+    name: 'side',
+    stageType: 'INTEGER',
+    type: INTEGER,
+    storedType: 'TINYINT',
+    absent: '',
+    needed: always,
+    value: (t) => t.side,
+  },
+  {
+    name: 'side_source',
+    stageType: 'INTEGER',
+    type: INTEGER,
+    storedType: 'TINYINT',
+    absent: '0::TINYINT',
+    needed: (b) => b.tickRule,
+    value: (t) => (t.sideSource === 'tick-rule' ? 1 : 0),
+  },
+  {
+    name: 'cnt',
+    stageType: 'INTEGER',
+    type: INTEGER,
+    storedType: 'INTEGER',
+    absent: 'NULL::INTEGER',
+    needed: (b) => b.counts,
+    value: (t) => t.count ?? null,
+  },
+  {
+    name: 'recv_ts',
+    stageType: 'DOUBLE',
+    type: DOUBLE,
+    storedType: 'BIGINT',
+    absent: 'NULL::BIGINT',
+    needed: (b) => b.recvTimes,
+    value: (t) => t.recvTs ?? null,
+  },
+];
 const NB_STAGE_COLUMNS =
   'minute DOUBLE, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, first_ts DOUBLE, first_id_num DOUBLE, ' +
   'first_id_str VARCHAR, last_ts DOUBLE, last_id_num DOUBLE, last_id_str VARCHAR, buy DOUBLE, sell DOUBLE, ' +
@@ -76,6 +180,9 @@ interface CanonicalBatch {
   readonly minId: number;
   readonly maxId: number;
   readonly stringIds: number;
+  readonly tickRule: boolean;
+  readonly counts: boolean;
+  readonly recvTimes: boolean;
 }
 
 /**
@@ -88,6 +195,9 @@ function canonicalBatch(trades: readonly Trade[]): CanonicalBatch {
   let minId = Infinity;
   let maxId = -Infinity;
   let stringIds = 0;
+  let tickRule = false;
+  let counts = false;
+  let recvTimes = false;
   let increasingIds = true;
   let sorted = true;
   let prev: Trade | undefined;
@@ -103,6 +213,9 @@ function canonicalBatch(trades: readonly Trade[]): CanonicalBatch {
       increasingIds = false;
     }
     if (prev !== undefined && compareTradeOrder(prev, t) > 0) sorted = false;
+    if (t.sideSource === 'tick-rule') tickRule = true;
+    if (t.count !== undefined) counts = true;
+    if (t.recvTs !== undefined) recvTimes = true;
     prev = t;
   }
   let out = trades;
@@ -116,7 +229,7 @@ function canonicalBatch(trades: readonly Trade[]): CanonicalBatch {
     });
   }
   if (!sorted) out = [...out].sort(compareTradeOrder);
-  return { trades: out, minTs, maxTs, minId, maxId, stringIds };
+  return { trades: out, minTs, maxTs, minId, maxId, stringIds, tickRule, counts, recvTimes };
 }
 
 const TRADE_COLUMNS = `ts::DOUBLE, id_num::DOUBLE, id_str, price::DOUBLE, qty::DOUBLE, side, side_source, cnt, recv_ts::DOUBLE`;
@@ -164,7 +277,6 @@ export class DuckDbTradeStore implements TradeStore {
     const conn = await instance.connect();
     for (const sql of CREATE_TABLES) await conn.run(sql);
     await conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
-    await conn.run(CREATE_STAGE);
     const rows = (await conn.runAndReadAll('SELECT inst, exchange, symbol FROM instruments')).getRows();
     for (const r of rows) this.instIds.set(instrumentKey(str(r[1]), str(r[2])), num(r[0]));
     this.instance = instance;
@@ -302,12 +414,7 @@ export class DuckDbTradeStore implements TradeStore {
       trades.forEach((t, i) => checkTrade(exchange, symbol, t, i));
       const batch = canonicalBatch(trades);
       if (batch.trades.length === 0) return { inserted: 0, duplicates: trades.length };
-      await this.stage(conn, batch.trades);
-      await conn.run(`
-        CREATE OR REPLACE TEMP VIEW staged AS
-        SELECT seq, ts::BIGINT AS ts, id_num::BIGINT AS id_num, id_str, price::BIGINT AS price, qty::BIGINT AS qty,
-               side::TINYINT AS side, side_source::TINYINT AS side_source, cnt, recv_ts::BIGINT AS recv_ts
-        FROM stage`);
+      await this.stage(conn, batch);
       const lo = minuteOf(batch.minTs);
       const hi = minuteOf(batch.maxTs);
       const inMinutes = (col: string): string => `${col} BETWEEN ${lo} AND ${hi}`;
@@ -319,7 +426,7 @@ export class DuckDbTradeStore implements TradeStore {
           : 'true',
         batch.stringIds > 0
           ? `NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = ${inst}
-                         AND t.id_str IN (SELECT id_str FROM stage WHERE id_str IS NOT NULL) AND t.id_str = s.id_str)`
+                         AND t.id_str IN (SELECT id_str FROM staged WHERE id_str IS NOT NULL) AND t.id_str = s.id_str)`
           : 'true',
       ].join(' AND ');
       await conn.run('BEGIN TRANSACTION');
@@ -373,42 +480,41 @@ export class DuckDbTradeStore implements TradeStore {
     });
   }
 
-  /** Appends the batch to the staging table through DuckDB data chunks. */
-  private async stage(conn: DuckDBConnection, trades: readonly Trade[]): Promise<void> {
-    await conn.run(CREATE_STAGE);
+  /**
+   * Appends the batch to a fresh staging table through DuckDB data chunks, column by column, staging only the
+   * columns the batch uses; the `staged` view gives every column its stored type and fills the rest.
+   */
+  private async stage(conn: DuckDBConnection, batch: CanonicalBatch): Promise<void> {
+    const { trades } = batch;
+    const cols = STAGE_COLUMNS.filter((c) => c.needed(batch));
+    await conn.run(
+      `CREATE OR REPLACE TEMP TABLE stage (${cols.map((c) => `${c.name} ${c.stageType}`).join(', ')})`,
+    );
     const appender = await conn.createAppender('stage', null, 'temp');
     try {
-      const chunk = DuckDBDataChunk.create(STAGE_TYPES, CHUNK_ROWS);
+      const chunk = DuckDBDataChunk.create(
+        cols.map((c) => c.type),
+        CHUNK_ROWS,
+      );
       for (let base = 0; base < trades.length; base += CHUNK_ROWS) {
         const n = Math.min(CHUNK_ROWS, trades.length - base);
         chunk.rowCount = n;
-        const v = STAGE_TYPES.map((_, c) => chunk.getColumnVector(c));
-        const [seq, ts, idNum, idStr, price, qty, side, src, cnt, recv] = v as Tuple10<(typeof v)[number]>;
-        for (let i = 0; i < n; i++) {
-          const t = trades[base + i]!;
-          seq.setItem(i, base + i);
-          ts.setItem(i, t.ts);
-          if (typeof t.id === 'number') {
-            idNum.setItem(i, t.id);
-            idStr.setItem(i, null);
-          } else {
-            idNum.setItem(i, null);
-            idStr.setItem(i, t.id);
-          }
-          price.setItem(i, t.price);
-          qty.setItem(i, t.qty);
-          side.setItem(i, t.side);
-          src.setItem(i, t.sideSource === 'tick-rule' ? 1 : 0);
-          cnt.setItem(i, t.count ?? null);
-          recv.setItem(i, t.recvTs ?? null);
-        }
-        for (const vec of v) vec.flush();
+        cols.forEach((c, k) => {
+          const vec = chunk.getColumnVector(k);
+          const value = c.value;
+          for (let i = 0; i < n; i++) vec.setItem(i, value(trades[base + i]!, base + i));
+          vec.flush();
+        });
         appender.appendDataChunk(chunk);
       }
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
+    const staged = STAGE_COLUMNS.map(
+      (c) => (cols.includes(c) ? `${c.name}::${c.storedType}` : c.absent) + ` AS ${c.name}`,
+    );
+    await conn.run(`CREATE OR REPLACE TEMP VIEW staged AS SELECT ${staged.join(', ')} FROM stage`);
   }
 
   /** Cells are sums: add the new trades' sums to existing cells, insert the rest. */
@@ -577,7 +683,7 @@ export class DuckDbTradeStore implements TradeStore {
       price: ticks(num(r[3])),
       qty: lots(num(r[4])),
       side: num(r[5]) as Side,
-      sideSource: (num(r[6]) === 1 ? 'tick-rule' : 'exchange') as SideSource,
+      sideSource: num(r[6]) === 1 ? 'tick-rule' : 'exchange',
       ...(cnt === null || cnt === undefined ? {} : { count: num(cnt) }),
       ...(recv === null || recv === undefined ? {} : { recvTs: micros(num(recv)) }),
     };

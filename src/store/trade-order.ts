@@ -30,12 +30,13 @@ function problemOf(t: Trade): string | undefined {
   }
   // Minute buckets are floor(ts / 1 min); SQL integer division truncates, so times before 1970 are refused.
   if (!isSafeInt(t.ts) || t.ts < 0) return `ts ${t.ts} must be a non-negative integer of µs`;
-  if (!isSafeInt(t.price)) return `price ${t.price} must be an integer of ticks`;
+  if (!isSafeInt(t.price)) return `price ${String(t.price)} must be an integer of ticks`;
   if (!isSafeInt(t.qty) || t.qty <= 0) return `qty ${t.qty} must be a positive integer of lots`;
   if (t.side !== 1 && t.side !== -1) return `side ${String(t.side)} must be +1 or -1`;
   if (t.count !== undefined && (!isSafeInt(t.count) || t.count < 1))
     return `count ${t.count} must be a positive integer`;
-  if (t.recvTs !== undefined && !isSafeInt(t.recvTs)) return `recvTs ${t.recvTs} must be an integer of µs`;
+  if (t.recvTs !== undefined && !isSafeInt(t.recvTs))
+    return `recvTs ${String(t.recvTs)} must be an integer of µs`;
   return undefined;
 }
 
