@@ -2,10 +2,12 @@
 // Hand-rolled comma splitting: a dump line is parsed without building an array of all its fields.
 
 import {
-  decimalShape,
   dumpTimeToMicros,
   parseFlag,
-  parseUint,
+  parseFlagAt,
+  parseUintAt,
+  scanDecimal,
+  scanned,
   shapeProblem,
   type RowSink,
 } from './raw-trade.ts';
@@ -108,123 +110,103 @@ export function layoutOfLine(fields: readonly string[]): CsvLayoutName | undefin
 
 /** Parses the lines of one CSV layout into a sink. One instance per file. */
 export class BinanceCsvParser {
-  private readonly cuts: number[];
-  headerRows = 0;
+  /** starts[k], ends[k]: bounds of field k in the text. */
+  private readonly starts: number[];
+  private readonly ends: number[];
 
   constructor(
     readonly layout: CsvLayout,
     private readonly sink: RowSink,
   ) {
-    this.cuts = new Array<number>(layout.columns + 1).fill(0);
+    this.starts = new Array<number>(layout.columns).fill(0);
+    this.ends = new Array<number>(layout.columns).fill(0);
   }
 
-  /** `line` has no line terminator. Returns false when the line was a header row. */
-  parseLine(line: string, lineNo: number): boolean {
+  /**
+   * Parses text[start, end) (no line terminator) without copying it. Returns false when the line is a header
+   * row (a header repeats where daily files were concatenated).
+   */
+  parseLine(text: string, start: number, end: number, lineNo: number): boolean {
     const L = this.layout;
-    const cuts = this.cuts;
+    const S = this.starts;
+    const E = this.ends;
     const sink = this.sink;
-    // cuts[k] = index of the comma ending field k; cuts[columns - 1] = line end
     let n = 0;
-    let from = 0;
+    let from = start;
     for (;;) {
-      const c = line.indexOf(',', from);
-      if (c < 0) break;
-      if (n < L.columns) cuts[n] = c;
+      let c = text.indexOf(',', from);
+      if (c < 0 || c > end) c = end;
+      if (n < L.columns) {
+        S[n] = from;
+        E[n] = c;
+      }
       n++;
+      if (c === end) break;
       from = c + 1;
     }
-    if (n + 1 !== L.columns) {
-      if (isHeaderLine(line.split(','))) {
-        sink.malformed(lineNo, 'header', line, `has ${n + 1} columns, expected ${L.columns}`);
-        return true;
-      }
-      sink.malformed(
-        lineNo,
-        'row',
-        line,
-        `has ${n + 1} columns, expected ${L.columns} (${L.names.join(',')})`,
-      );
+    if (n !== L.columns) {
+      const line = text.slice(start, end);
+      const what = isHeaderLine(line.split(',')) ? 'header' : 'row';
+      sink.malformed(lineNo, what, line, `has ${n} columns, expected ${L.columns} (${L.names.join(',')})`);
       return true;
     }
-    cuts[L.columns - 1] = line.length;
-    const field = (k: number): string => line.slice(k === 0 ? 0 : cuts[k - 1]! + 1, cuts[k]);
-
-    const idText = field(0);
-    const id = parseUint(idText);
+    const id = parseUintAt(text, S[0]!, E[0]!);
     if (id < 0) {
-      if (HEADER_FIRST.has(idText.trim().toLowerCase())) {
-        this.headerRows++;
-        return false;
-      }
+      const idText = text.slice(S[0], E[0]);
+      if (HEADER_FIRST.has(idText.trim().toLowerCase())) return false;
       sink.malformed(lineNo, L.names[0]!, idText, 'is not a trade id (a non-negative integer below 2^53)');
       return true;
     }
-    const priceText = field(1);
-    const priceDecimals = decimalShape(priceText);
-    if (priceDecimals < 0) {
-      sink.malformed(lineNo, 'price', priceText, shapeProblem(priceDecimals));
+    const pd = scanDecimal(text, S[1]!, E[1]!);
+    if (pd < 0) {
+      sink.malformed(lineNo, L.names[1]!, text.slice(S[1], E[1]), shapeProblem(pd));
       return true;
     }
-    const qtyText = field(2);
-    const qtyDecimals = decimalShape(qtyText);
-    if (qtyDecimals < 0) {
-      sink.malformed(lineNo, L.names[2]!, qtyText, shapeProblem(qtyDecimals));
+    const priceM = scanned.m;
+    const qd = scanDecimal(text, S[2]!, E[2]!);
+    if (qd < 0) {
+      sink.malformed(lineNo, L.names[2]!, text.slice(S[2], E[2]), shapeProblem(qd));
       return true;
     }
+    const qtyM = scanned.m;
     let count = 1;
     if (L.first !== undefined && L.last !== undefined) {
-      const firstText = field(L.first);
-      const first = parseUint(firstText);
+      const first = parseUintAt(text, S[L.first]!, E[L.first]!);
       if (first < 0) {
-        sink.malformed(
-          lineNo,
-          L.names[L.first]!,
-          firstText,
-          'is not a trade id (a non-negative integer below 2^53)',
-        );
+        const v = text.slice(S[L.first], E[L.first]);
+        sink.malformed(lineNo, L.names[L.first]!, v, 'is not a trade id (a non-negative integer below 2^53)');
         return true;
       }
-      const lastText = field(L.last);
-      const last = parseUint(lastText);
+      const last = parseUintAt(text, S[L.last]!, E[L.last]!);
       if (last < first) {
-        sink.malformed(
-          lineNo,
-          L.names[L.last]!,
-          lastText,
+        const v = text.slice(S[L.last], E[L.last]);
+        const problem =
           last < 0
             ? 'is not a trade id (a non-negative integer below 2^53)'
-            : `is below ${L.names[L.first]!} ${first}`,
-        );
+            : `is below ${L.names[L.first]!} ${first}`;
+        sink.malformed(lineNo, L.names[L.last]!, v, problem);
         return true;
       }
       count = last - first + 1;
     }
-    const flagText = field(L.flag);
-    const buyerIsMaker = parseFlag(flagText);
-    if (buyerIsMaker === undefined) {
-      sink.malformed(lineNo, L.names[L.flag]!, flagText, 'is not a side flag (true/false)');
+    const flag = parseFlagAt(text, S[L.flag]!, E[L.flag]!);
+    if (flag < 0) {
+      sink.malformed(
+        lineNo,
+        L.names[L.flag]!,
+        text.slice(S[L.flag], E[L.flag]),
+        'is not a side flag (true/false)',
+      );
       return true;
     }
-    if (L.bestMatch !== undefined) {
-      const t = field(L.bestMatch);
-      if (parseFlag(t) === undefined) {
-        sink.malformed(lineNo, L.names[L.bestMatch]!, t, 'is not a boolean (True/False)');
-        return true;
-      }
+    if (L.bestMatch !== undefined && parseFlagAt(text, S[L.bestMatch]!, E[L.bestMatch]!) < 0) {
+      const v = text.slice(S[L.bestMatch], E[L.bestMatch]);
+      sink.malformed(lineNo, L.names[L.bestMatch]!, v, 'is not a boolean (True/False)');
+      return true;
     }
-    const ts = dumpTimeToMicros(field(L.time), lineNo, sink, L.names[L.time]);
+    const ts = dumpTimeToMicros(text, S[L.time]!, E[L.time]!, lineNo, sink, L.names[L.time]!);
     if (ts < 0) return true;
-    sink.accept({
-      line: lineNo,
-      id,
-      priceText,
-      qtyText,
-      priceDecimals,
-      qtyDecimals,
-      ts,
-      buyerIsMaker,
-      count,
-    });
+    sink.rows.push(lineNo, id, priceM, pd, qtyM, qd, ts, flag === 1, count, NaN, undefined);
     return true;
   }
 }

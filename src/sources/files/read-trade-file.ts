@@ -2,14 +2,9 @@
 // normalized trades on an exact scale, with a report that accounts for every row.
 
 import { readFile } from 'node:fs/promises';
+import { Buffer } from 'node:buffer';
 import { sideFromBuyerIsMaker } from '../../core/classify.ts';
-import {
-  formatIncrement,
-  parseIncrement,
-  parseScaledOrNaN,
-  toUnitsOrNaN,
-  type Increment,
-} from '../../core/decimal.ts';
+import { formatIncrement, parseIncrement, pow10, type Increment } from '../../core/decimal.ts';
 import { OrderflowError } from '../../core/errors.ts';
 import {
   DecimalsProbe,
@@ -40,7 +35,7 @@ import {
   type IngestReport,
   type ScaleSource,
 } from './ingest-report.ts';
-import type { RawTrade, RowSink, TimeUnit } from './raw-trade.ts';
+import { decimalText, RawColumns, unitsOf, type RowSink, type TimeUnit } from './raw-trade.ts';
 import { BinanceFrameParser } from './trade-stream.ts';
 
 export interface ReadTradeFileOptions {
@@ -80,7 +75,7 @@ const DECODE_CHUNK = 16 * 1024 * 1024;
 export class TradeFileParser implements RowSink {
   timeUnit: TimeUnit | undefined;
   private readonly log: MalformedLog;
-  private readonly rows: RawTrade[] = [];
+  readonly rows = new RawColumns();
   private readonly csv: BinanceCsvParser | undefined;
   private readonly frames: BinanceFrameParser | undefined;
   private carry = '';
@@ -97,18 +92,21 @@ export class TradeFileParser implements RowSink {
   ) {
     this.log = new MalformedLog(name, opts.strict === true);
     const layout = LAYOUT_OF_FORMAT[format.format];
-    if (layout !== undefined) this.csv = new BinanceCsvParser(CSV_LAYOUTS[layout], this);
-    else {
+    if (layout !== undefined) {
+      if (format.nameHint === undefined && opts.symbol === undefined) {
+        throw new OrderflowError(
+          'INVALID_CONFIG',
+          `${name}: the file name does not follow Binance's naming (SYMBOL-trades-DATE.csv), so pass the symbol`,
+        );
+      }
+      this.csv = new BinanceCsvParser(CSV_LAYOUTS[layout], this);
+    } else {
       const symbol = format.nameHint?.symbol ?? opts.symbol;
       this.frames = new BinanceFrameParser(this, {
         stamped: format.format === 'binance-trade-stream',
         ...(symbol === undefined ? {} : { symbol }),
       });
     }
-  }
-
-  accept(row: RawTrade): void {
-    this.rows.push(row);
   }
 
   malformed(line: number, field: string, value: string, problem: string): void {
@@ -134,17 +132,16 @@ export class TradeFileParser implements RowSink {
   private line(text: string, start: number, end: number): void {
     this.lineNo++;
     if (end > start && text.charCodeAt(end - 1) === 13) end--;
-    const line = text.slice(start, end);
-    if (line.trim() === '') {
+    if (isBlank(text, start, end)) {
       this.blank++;
       return;
     }
     if (this.csv !== undefined) {
-      if (this.csv.parseLine(line, this.lineNo)) this.rowsRead++;
+      if (this.csv.parseLine(text, start, end, this.lineNo)) this.rowsRead++;
       else this.headers++;
     } else {
       this.rowsRead++;
-      this.frames!.parseLine(line, this.lineNo);
+      this.frames!.parseLine(text.slice(start, end), this.lineNo);
     }
   }
 
@@ -219,16 +216,18 @@ export class TradeFileParser implements RowSink {
     exchange: string,
     symbol: string,
   ): { instrument: Instrument; source: ScaleSource; note: string } {
-    const rows = this.rows;
+    const R = this.rows;
     let misfit = '';
     if (known !== undefined) {
-      for (const r of rows) {
-        if (!fits(r.priceText, r.priceDecimals, known.price)) {
-          misfit = `price ${r.priceText} (line ${r.line}) is off the known tick ${formatIncrement(known.price)}`;
+      const P = known.price;
+      const Q = known.qty;
+      for (let i = 0; i < R.length; i++) {
+        if (!fits(R.priceM[i]!, R.priceD[i]!, P)) {
+          misfit = `price ${decimalText(R.priceM[i]!, R.priceD[i]!)} (line ${R.line[i]}) is off the known tick ${formatIncrement(P)}`;
           break;
         }
-        if (!fits(r.qtyText, r.qtyDecimals, known.qty)) {
-          misfit = `qty ${r.qtyText} (line ${r.line}) is off the known lot ${formatIncrement(known.qty)}`;
+        if (!fits(R.qtyM[i]!, R.qtyD[i]!, Q)) {
+          misfit = `qty ${decimalText(R.qtyM[i]!, R.qtyD[i]!)} (line ${R.line[i]}) is off the known lot ${formatIncrement(Q)}`;
           break;
         }
       }
@@ -236,33 +235,36 @@ export class TradeFileParser implements RowSink {
     const knownFits = known !== undefined && misfit === '';
     let inferred: Instrument | undefined;
     if (!knownFits) {
+      // the probe's job (the finest decimals the file uses) done on the scanned decimals, which are already known
       const probe = new DecimalsProbe();
-      for (const r of rows) probe.observe(r.priceText, r.qtyText);
-      const s = probe.scale();
+      for (let i = 0; i < R.length; i++) {
+        if (R.priceD[i]! > probe.priceDecimals) probe.priceDecimals = R.priceD[i]!;
+        if (R.qtyD[i]! > probe.qtyDecimals) probe.qtyDecimals = R.qtyD[i]!;
+      }
+      const sc = probe.scale();
       inferred =
         known !== undefined
-          ? { ...known, price: s.price, qty: s.qty, source: 'inferred' }
-          : inferInstrument(exchange, symbol, s);
+          ? { ...known, price: sc.price, qty: sc.qty, source: 'inferred' }
+          : inferInstrument(exchange, symbol, sc);
     }
     const base = knownFits ? known : inferred!;
     const tick =
       this.opts.tickSize === undefined ? undefined : parseIncrement(this.opts.tickSize, 'tickSize');
     const lot = this.opts.lotSize === undefined ? undefined : parseIncrement(this.opts.lotSize, 'lotSize');
     const key = instrumentKey(exchange, symbol);
+    const why = known !== undefined ? misfit : `${key} is not a known instrument`;
     const what = knownFits
       ? `known increments of ${key}`
-      : `increments inferred from the decimals the file uses (DecimalsProbe)${known !== undefined ? `: ${misfit}` : `: ${key} is not a known instrument`}`;
+      : `increments inferred from the decimals the file uses (DecimalsProbe): ${why}`;
     if (tick === undefined && lot === undefined) {
       return { instrument: base, source: knownFits ? 'known' : 'inferred', note: describe(base, what) };
     }
     const forced: Instrument = { ...base, price: tick ?? base.price, qty: lot ?? base.qty, source: 'config' };
+    const which = [tick ? 'tick' : '', lot ? 'lot' : ''].filter((x) => x !== '').join(' and ');
     return {
       instrument: forced,
       source: 'forced',
-      note: describe(
-        forced,
-        `${tick ? 'tick' : ''}${tick && lot ? ' and ' : ''}${lot ? 'lot' : ''} forced by options, otherwise ${what}`,
-      ),
+      note: describe(forced, `${which} forced by options, otherwise ${what}`),
     };
   }
 
@@ -290,56 +292,110 @@ export class TradeFileParser implements RowSink {
     let exchangeTrades = 0;
     // ids normally rise: a Set is only built once one does not
     let seen: Map<number, number> | undefined;
-    for (const r of this.rows) {
-      const price = toUnitsOrNaN(r.priceText, inst.price);
+    const R = this.rows;
+    const P = inst.price;
+    const Q = inst.qty;
+    for (let i = 0; i < R.length; i++) {
+      const line = R.line[i]!;
+      const price = unitsOf(R.priceM[i]!, R.priceD[i]!, P.mantissa, P.decimals);
       if (Number.isNaN(price)) {
         this.log.add(
-          r.line,
+          line,
           'price',
-          r.priceText,
-          offScale(r.priceText, r.priceDecimals, inst.price, 'tick'),
+          decimalText(R.priceM[i]!, R.priceD[i]!),
+          offScale(R.priceM[i]!, R.priceD[i]!, P, 'tick'),
         );
         continue;
       }
-      const qty = toUnitsOrNaN(r.qtyText, inst.qty);
+      const qty = unitsOf(R.qtyM[i]!, R.qtyD[i]!, Q.mantissa, Q.decimals);
       if (Number.isNaN(qty)) {
-        this.log.add(r.line, 'qty', r.qtyText, offScale(r.qtyText, r.qtyDecimals, inst.qty, 'lot'));
+        this.log.add(
+          line,
+          'qty',
+          decimalText(R.qtyM[i]!, R.qtyD[i]!),
+          offScale(R.qtyM[i]!, R.qtyD[i]!, Q, 'lot'),
+        );
         continue;
       }
-      if (r.id <= maxId) {
+      const id = R.id[i]!;
+      if (id <= maxId) {
         if (seen === undefined) {
           seen = new Map();
-          for (let i = 0; i < trades.length; i++) seen.set(trades[i]!.id as number, keptLine[i]!);
+          for (let k = 0; k < trades.length; k++) seen.set(trades[k]!.id as number, keptLine[k]!);
         }
-        const first = seen.get(r.id);
+        const first = seen.get(id);
         if (first !== undefined) {
           duplicates++;
-          if (duplicateExamples.length < MAX_EXAMPLES)
-            duplicateExamples.push({ line: r.line, id: r.id, firstLine: first });
+          if (duplicateExamples.length < MAX_EXAMPLES) duplicateExamples.push({ line, id, firstLine: first });
           continue;
         }
         idOutOfOrder++;
-      } else maxId = r.id;
-      seen?.set(r.id, r.line);
-      if (r.ts < maxTs) outOfOrder++;
-      else maxTs = r.ts;
-      if (r.ts < minTs) minTs = r.ts;
-      if (r.id < minId) minId = r.id;
-      if (r.execType !== undefined && r.execType !== 'MARKET') bump(nonMarket, r.execType);
-      exchangeTrades += r.count;
-      keptLine.push(r.line);
-      trades.push({
-        exchange,
-        symbol,
-        id: r.id,
-        ts: micros(r.ts),
-        price: ticks(price),
-        qty: lots(qty),
-        side: sideFromBuyerIsMaker(r.buyerIsMaker),
-        sideSource: 'exchange',
-        ...(r.recvTs === undefined ? {} : { recvTs: micros(r.recvTs) }),
-        ...(agg ? { count: r.count } : {}),
-      });
+      } else maxId = id;
+      seen?.set(id, line);
+      const ts = R.ts[i]!;
+      if (ts < maxTs) outOfOrder++;
+      else maxTs = ts;
+      if (ts < minTs) minTs = ts;
+      if (id < minId) minId = id;
+      const x = R.execType[i];
+      if (x !== undefined && x !== 'MARKET') bump(nonMarket, x);
+      const count = R.count[i]!;
+      exchangeTrades += count;
+      keptLine.push(line);
+      const side = sideFromBuyerIsMaker(R.buyerIsMaker[i] === 1);
+      const recvTs = R.recvTs[i]!;
+      // one literal per shape: spreading optional fields in costs a temporary object per trade
+      let t: Trade;
+      if (!Number.isNaN(recvTs)) {
+        t = agg
+          ? {
+              exchange,
+              symbol,
+              id,
+              ts: micros(ts),
+              price: ticks(price),
+              qty: lots(qty),
+              side,
+              sideSource: 'exchange',
+              recvTs: micros(recvTs),
+              count,
+            }
+          : {
+              exchange,
+              symbol,
+              id,
+              ts: micros(ts),
+              price: ticks(price),
+              qty: lots(qty),
+              side,
+              sideSource: 'exchange',
+              recvTs: micros(recvTs),
+            };
+      } else {
+        t = agg
+          ? {
+              exchange,
+              symbol,
+              id,
+              ts: micros(ts),
+              price: ticks(price),
+              qty: lots(qty),
+              side,
+              sideSource: 'exchange',
+              count,
+            }
+          : {
+              exchange,
+              symbol,
+              id,
+              ts: micros(ts),
+              price: ticks(price),
+              qty: lots(qty),
+              side,
+              sideSource: 'exchange',
+            };
+      }
+      trades.push(t);
     }
     if (outOfOrder > 0) trades.sort((a, b) => a.ts - b.ts);
     const idGaps = gapsOf(trades, idOutOfOrder > 0);
@@ -379,18 +435,26 @@ export class TradeFileParser implements RowSink {
   }
 }
 
-/** Whether a well-formed decimal lies on an increment's grid (overflow is judged later, as absurd). */
-function fits(text: string, decimals: number, inc: Increment): boolean {
-  if (decimals > inc.decimals) return false;
+/** Whether a scanned value lies on an increment's grid (overflow is judged later, as absurd). */
+function fits(m: number, d: number, inc: Increment): boolean {
+  if (d > inc.decimals) return false;
   if (inc.mantissa === 1) return true;
-  const v = parseScaledOrNaN(text, inc.decimals);
-  return Number.isNaN(v) || v % inc.mantissa === 0;
+  const scaled = m * pow10(inc.decimals - d);
+  return scaled > Number.MAX_SAFE_INTEGER || scaled % inc.mantissa === 0;
 }
 
-function offScale(text: string, decimals: number, inc: Increment, name: string): string {
-  return fits(text, decimals, inc)
+function offScale(m: number, d: number, inc: Increment, name: string): string {
+  return fits(m, d, inc)
     ? `is absurd: more than 2^53 ${name}s of ${formatIncrement(inc)}`
     : `is not a multiple of the ${name} ${formatIncrement(inc)}`;
+}
+
+function isBlank(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
 }
 
 function describe(i: Instrument, why: string): string {
@@ -398,14 +462,18 @@ function describe(i: Instrument, why: string): string {
 }
 
 function gapsOf(trades: readonly Trade[], unsorted: boolean): IngestReport['idGaps'] {
-  const ids = Float64Array.from(trades, (t) => t.id as number);
-  if (unsorted) ids.sort();
+  let ids: ArrayLike<number> | undefined;
+  if (unsorted) {
+    const a = new Float64Array(trades.length);
+    for (let i = 0; i < trades.length; i++) a[i] = trades[i]!.id as number;
+    ids = a.sort();
+  }
   let gaps = 0;
   let missingIds = 0;
   const ranges: IdRange[] = [];
-  for (let i = 1; i < ids.length; i++) {
-    const prev = ids[i - 1]!;
-    const cur = ids[i]!;
+  for (let i = 1; i < trades.length; i++) {
+    const prev = ids === undefined ? (trades[i - 1]!.id as number) : ids[i - 1]!;
+    const cur = ids === undefined ? (trades[i]!.id as number) : ids[i]!;
     if (cur > prev + 1) {
       gaps++;
       missingIds += cur - prev - 1;
@@ -440,11 +508,18 @@ export function parseTradeBytes(
       ? detectFormat(detectName, firstLinesOf(head))
       : formatOf(detectName, opts.format);
   const p = new TradeFileParser(name, format, opts);
-  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-  for (let i = 0; i < data.length; i += DECODE_CHUNK) {
-    p.push(decoder.decode(data.subarray(i, i + DECODE_CHUNK), { stream: true }));
+  // cut at line ends so that no UTF-8 sequence and no line is split between chunks
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let at = 0;
+  while (at < buf.length) {
+    let cut = Math.min(buf.length, at + DECODE_CHUNK);
+    if (cut < buf.length) {
+      const nl = buf.lastIndexOf(10, cut - 1);
+      if (nl >= at) cut = nl + 1;
+    }
+    p.push(buf.toString('utf8', at, cut));
+    at = cut;
   }
-  p.push(decoder.decode());
   return p.end();
 }
 

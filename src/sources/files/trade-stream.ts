@@ -2,7 +2,7 @@
 // per line), plain JSONL of raw or combined frames, and the `{"t":"recv","ts":…,"data":"<frame>"}` capture format.
 
 import { bump } from './ingest-report.ts';
-import { decimalShape, MIN_MS, MAX_MS, shapeProblem, timeUnitOf, type RowSink } from './raw-trade.ts';
+import { MAX_MS, MIN_MS, scanDecimal, scanned, shapeProblem, timeUnitOf, type RowSink } from './raw-trade.ts';
 
 export type FrameKind = 'trade' | 'aggTrade';
 
@@ -149,21 +149,23 @@ export class BinanceFrameParser {
       sink.malformed(lineNo, 'p', show(p), 'is not a decimal string');
       return;
     }
-    const priceDecimals = decimalShape(p);
-    if (priceDecimals < 0) {
-      sink.malformed(lineNo, 'p', p, shapeProblem(priceDecimals));
+    const pd = scanDecimal(p, 0, p.length);
+    if (pd < 0) {
+      sink.malformed(lineNo, 'p', p, shapeProblem(pd));
       return;
     }
+    const priceM = scanned.m;
     const q = frame.q;
     if (typeof q !== 'string') {
       sink.malformed(lineNo, 'q', show(q), 'is not a decimal string');
       return;
     }
-    const qtyDecimals = decimalShape(q);
-    if (qtyDecimals < 0) {
-      sink.malformed(lineNo, 'q', q, shapeProblem(qtyDecimals));
+    const qd = scanDecimal(q, 0, q.length);
+    if (qd < 0) {
+      sink.malformed(lineNo, 'q', q, shapeProblem(qd));
       return;
     }
+    const qtyM = scanned.m;
     let count = 1;
     if (e === 'aggTrade') {
       const f = frame.f;
@@ -203,19 +205,7 @@ export class BinanceFrameParser {
       this.sawBestMatch = 'M' in frame;
     }
     sink.timeUnit = 'ms';
-    sink.accept({
-      line: lineNo,
-      id,
-      priceText: p,
-      qtyText: q,
-      priceDecimals,
-      qtyDecimals,
-      ts: T * 1000,
-      buyerIsMaker: m,
-      count,
-      ...(recvTs === undefined ? {} : { recvTs }),
-      ...(X === undefined ? {} : { execType: X }),
-    });
+    sink.rows.push(lineNo, id, priceM, pd, qtyM, qd, T * 1000, m, count, recvTs ?? NaN, X);
   }
 }
 
