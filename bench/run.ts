@@ -1,12 +1,21 @@
 // `npm run bench`: runs every benchmark in one process and prints one JSON object of figures.
-// Trades are real Binance trades from ../shared/data tiled with shifted ids and times (the data set holds only
-// ~20k contiguous trades), or a seeded random walk when the data is missing; the output says which.
+// Workloads are real Binance trades from ../shared/data tiled with shifted ids and times (the data set holds only
+// ~20k contiguous trades), or a seeded random walk when the data is missing; each section says which.
 
 import { benchEngines } from './engines.ts';
+import { benchStore } from './store.ts';
 
+const only = process.argv[2];
+const sections: Record<string, () => Promise<Record<string, unknown>>> = {
+  engines: benchEngines,
+  store: () => benchStore(),
+};
 const results: Record<string, unknown> = {
   node: process.version,
-  date: new Date().toISOString(),
+  cpus: (await import('node:os')).cpus().length,
 };
-results.engines = await benchEngines();
+for (const [name, run] of Object.entries(sections)) {
+  if (only && only !== name) continue;
+  results[name] = await run();
+}
 console.log(JSON.stringify(results, null, 2));
