@@ -397,8 +397,9 @@ export class TradeFileParser implements RowSink {
       }
       trades.push(t);
     }
-    if (outOfOrder > 0) trades.sort((a, b) => a.ts - b.ts);
+    // before the time sort: in file order the ids are ascending unless idOutOfOrder says otherwise
     const idGaps = gapsOf(trades, idOutOfOrder > 0);
+    if (outOfOrder > 0) trades.sort((a, b) => a.ts - b.ts);
     const f = this.frames;
     const report: IngestReport = {
       file: this.name,
