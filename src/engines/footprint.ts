@@ -157,6 +157,7 @@ export class FootprintEngine {
   }
 
   applyBatch(trades: readonly Trade[]): void {
+    this.log.reserve(this.log.length + trades.length);
     for (const t of trades) this.apply(t);
   }
 
@@ -271,7 +272,6 @@ export class FootprintEngine {
 /** Batch build: the same result as applying the trades one by one in time order. */
 export function buildFootprint(trades: readonly Trade[], params: AnalyticsParams): FootprintBar[] {
   const engine = new FootprintEngine(params);
-  const sorted = [...trades].sort(compareTrades);
-  for (const t of sorted) engine.apply(t);
+  engine.applyBatch([...trades].sort(compareTrades));
   return engine.getBars();
 }

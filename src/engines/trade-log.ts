@@ -27,8 +27,13 @@ export class TradeLog {
     return t.ts > lt || (t.ts === lt && seqKey(t) >= this.seq[n - 1]!);
   }
 
-  private grow(): void {
-    const cap = this.ts.length * 2;
+  /** Makes room for n trades in total at once: batch callers avoid repeated doubling (each a full GC). */
+  reserve(n: number): void {
+    if (n > this.ts.length) this.grow(n);
+  }
+
+  private grow(min = 0): void {
+    const cap = Math.max(this.ts.length * 2, min);
     const ts = new Float64Array(cap);
     ts.set(this.ts);
     this.ts = ts;
