@@ -52,7 +52,11 @@ function checkAccounting(r: IngestReport): void {
   const skipped = [r.skipped.nonTrade, r.skipped.otherSymbol, r.skipped.otherKind]
     .flatMap((m) => Object.values(m))
     .reduce((a, b) => a + b, 0);
-  assert.equal(r.rowsRead, r.tradesAccepted + r.malformed + r.duplicates + skipped, 'every row accounted for');
+  assert.equal(
+    r.rowsRead,
+    r.tradesAccepted + r.malformed + r.duplicates + skipped,
+    'every row accounted for',
+  );
   assert.equal(r.lines, r.rowsRead + r.headerRows + r.blankLines);
 }
 
@@ -141,7 +145,11 @@ test('a value off the known grid switches to inferred increments; a forced tick 
 });
 
 test('ids: a lower id that is new counts as id-out-of-order, not duplicate', () => {
-  const text = ['5,1,1,1,1700000000000,True,True', '3,1,1,1,1700000000001,True,True', '5,1,1,1,1700000000002,True,True'];
+  const text = [
+    '5,1,1,1,1700000000000,True,True',
+    '3,1,1,1,1700000000001,True,True',
+    '5,1,1,1,1700000000002,True,True',
+  ];
   const { report, trades } = parseTradeText(text.join('\n'), SPOT);
   assert.equal(report.idOutOfOrder, 1);
   assert.equal(report.duplicates, 1);
@@ -163,7 +171,10 @@ test('at most 100 examples are kept while every bad row is counted', () => {
 
 test('recorded stream frames: bad stamps, JSON, fields, other symbols and kinds are all accounted for', () => {
   const frame = (d: Record<string, unknown>): string =>
-    JSON.stringify({ stream: 'btcusdt@trade', data: { e: 'trade', E: 1, s: 'BTCUSDT', t: 1, p: '1.5', q: '2', T: 1700000000000, m: true, ...d } });
+    JSON.stringify({
+      stream: 'btcusdt@trade',
+      data: { e: 'trade', E: 1, s: 'BTCUSDT', t: 1, p: '1.5', q: '2', T: 1700000000000, m: true, ...d },
+    });
   const lines = [
     /* 1 */ `1700000000000123456 ${frame({ t: 10 })}`,
     /* 2 */ `garbage ${frame({ t: 11 })}`,
@@ -179,7 +190,10 @@ test('recorded stream frames: bad stamps, JSON, fields, other symbols and kinds 
     /* 12 */ `1700000000000 ${frame({ t: 18, X: 'MARKET' })}`,
     /* 13 */ `noSpace`,
   ];
-  const { trades, report } = parseTradeText(lines.join('\n'), 'binance-usdm_BTCUSDT_2023-11-14T2213Z.trade-stream.txt');
+  const { trades, report } = parseTradeText(
+    lines.join('\n'),
+    'binance-usdm_BTCUSDT_2023-11-14T2213Z.trade-stream.txt',
+  );
   assert.deepEqual(
     report.malformedExamples.map((m) => [m.line, m.field]),
     [
@@ -214,7 +228,10 @@ test('recorded stream frames: bad stamps, JSON, fields, other symbols and kinds 
 
 test('files that are no known format fail with UNKNOWN_FORMAT; a CSV without a symbol asks for one', () => {
   assert.throws(() => parseTradeText('hello world\n', 'x.csv'), /UNKNOWN_FORMAT|not a Binance trades/);
-  assert.throws(() => parseTradeText('', 'x.csv'), (e: unknown) => e instanceof OrderflowError && e.code === 'UNKNOWN_FORMAT');
+  assert.throws(
+    () => parseTradeText('', 'x.csv'),
+    (e: unknown) => e instanceof OrderflowError && e.code === 'UNKNOWN_FORMAT',
+  );
   assert.throws(
     () => parseTradeText('1,1,1,1,1700000000000,true\n', 'x.csv'),
     (e: unknown) => e instanceof OrderflowError && e.code === 'INVALID_CONFIG',

@@ -3,7 +3,6 @@
 
 import {
   dumpTimeToMicros,
-  parseFlag,
   parseFlagAt,
   parseUintAt,
   scanDecimal,
@@ -99,8 +98,8 @@ export function layoutOfLine(fields: readonly string[]): CsvLayoutName | undefin
       return header && agg ? undefined : 'futures-trades';
     case 7:
       if (header) return agg ? 'futures-agg-trades' : 'spot-trades';
-      // spot trades carry a boolean in column 6; futures aggTrades an integer time there
-      return parseFlag(fields[5] ?? '') === undefined ? 'futures-agg-trades' : 'spot-trades';
+      // futures aggTrades carry the time (digits) in column 6, spot trades the isBuyerMaker flag
+      return /^\d+$/.test(fields[5] ?? '') ? 'futures-agg-trades' : 'spot-trades';
     case 8:
       return 'spot-agg-trades';
     default:

@@ -106,8 +106,9 @@ export function detectFormat(path: string, firstLines: readonly string[]): Detec
     if (!header && !/^\d+$/.test(fields[0] ?? '')) continue;
     let layout = layoutOfLine(fields);
     if (layout === undefined) continue;
-    // a headerless 7-column aggTrades file and a spot trades file differ in column 6; the name settles doubt
-    if (nameHint?.kind === 'aggTrades' && layout === 'spot-trades') layout = 'futures-agg-trades';
+    // 7 columns: spot trades or futures aggTrades; an official name settles it before the content does
+    if (layout === 'spot-trades' && nameHint?.kind === 'aggTrades') layout = 'futures-agg-trades';
+    if (layout === 'futures-agg-trades' && nameHint?.kind === 'trades') layout = 'spot-trades';
     if (CSV_LAYOUTS[layout].columns !== fields.length) continue;
     return { format: FORMAT_OF_LAYOUT[layout], hasHeader: header && i === 0, ...hint };
   }

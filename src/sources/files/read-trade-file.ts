@@ -168,7 +168,7 @@ export class TradeFileParser implements RowSink {
     if (symbol !== undefined && optSymbol !== undefined && optSymbol !== symbol) {
       throw new OrderflowError(
         'INVALID_CONFIG',
-        `${this.name}: the ${from === 'file-name' ? 'file name' : 'frames'} say symbol ${symbol}, the options ${optSymbol}`,
+        `${this.name}: the ${from === 'file-name' ? 'file name says' : 'frames say'} symbol ${symbol}, the options ${optSymbol}`,
       );
     }
     if (symbol === undefined) {
