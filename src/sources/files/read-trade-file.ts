@@ -1,5 +1,8 @@
 // Reads one trade file (Binance dump CSV, recorded trade stream, JSONL of frames; plain, gzip or zip) into
 // normalized trades on an exact scale, with a report that accounts for every row.
+// Choices (docs/analytics-choices.md, "Trade files"): the first of duplicate ids is kept; output is sorted by
+// time, stably; non-MARKET prints are kept and counted; the known instrument is used only when every value fits
+// it, else increments are inferred; options that contradict the file name or frames are an error.
 
 import { readFile } from 'node:fs/promises';
 import { Buffer } from 'node:buffer';
