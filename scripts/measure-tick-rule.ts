@@ -78,7 +78,9 @@ records which method decided its side.
   if (process.argv.includes('--check')) {
     const current = readFileSync(DOC, 'utf8');
     if (current !== doc) {
-      console.error('docs/classification.md is out of date: run node --import tsx scripts/measure-tick-rule.ts');
+      console.error(
+        'docs/classification.md is out of date: run node --import tsx scripts/measure-tick-rule.ts',
+      );
       process.exit(1);
     }
     console.log('docs/classification.md is up to date');
@@ -86,7 +88,9 @@ records which method decided its side.
   }
   writeFileSync(DOC, doc);
   console.log(table);
-  console.log(`overall: ${pct(agree / n)} by count, ${pct(agreeNotional / notional)} by quote volume over ${n} trades`);
+  console.log(
+    `overall: ${pct(agree / n)} by count, ${pct(agreeNotional / notional)} by quote volume over ${n} trades`,
+  );
 }
 
 await main();
