@@ -25,5 +25,17 @@ export * from './views/footprint-view.ts';
 export * from './views/profile-view.ts';
 export * from './views/delta-view.ts';
 export * from './views/metrics-view.ts';
-export { footprintQuery, profileQuery, deltaQuery, metricsQuery, footprintBars, type QueryRange } from './cli/analysis.ts';
-export { readTradeFile, parseTradeText, type TradeFileResult, type ReadTradeFileOptions } from './sources/files/read-trade-file.ts';
+export {
+  footprintQuery,
+  profileQuery,
+  deltaQuery,
+  metricsQuery,
+  footprintBars,
+  type QueryRange,
+} from './cli/analysis.ts';
+export {
+  readTradeFile,
+  parseTradeText,
+  type TradeFileResult,
+  type ReadTradeFileOptions,
+} from './sources/files/read-trade-file.ts';

@@ -33,7 +33,7 @@ const inRange = (ts: number, r: QueryRange): boolean =>
 export function footprintBars(trades: readonly Trade[], p: AnalyticsParams, r: QueryRange): FootprintBar[] {
   const engine = new FootprintEngine(p);
   const anchored = p.bars.aggregation !== 'TIME' && r.from !== undefined;
-  const feedFrom = anchored ? anchorStart(r.from!, p.bars.anchorUs) : r.from;
+  const feedFrom = anchored ? anchorStart(r.from, p.bars.anchorUs) : r.from;
   for (const t of trades)
     if (
       inRange(t.ts, {

@@ -25,9 +25,8 @@ export function short(value: string, maxDecimals = 4): string {
 }
 
 type Style = Parameters<typeof styleText>[0];
-type OneStyle = Exclude<Style, readonly unknown[]>;
 
 /** styleText that always passes an array: Node 20's styleText ignores a single style given as a string. */
 export function paint(style: Style, text: string, enabled = true): string {
-  return enabled ? styleText(Array.isArray(style) ? style : [style as OneStyle], text) : text;
+  return enabled ? styleText(Array.isArray(style) ? style : [style], text) : text;
 }

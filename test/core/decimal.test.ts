@@ -53,7 +53,10 @@ test('exact parse equals BigInt arithmetic on random decimals', () => {
         const text = d === 0 ? s : `${s.slice(0, s.length - d)}.${s.slice(s.length - d)}${'0'.repeat(pad)}`;
         assert.equal(parseScaled(text, d), Number(v));
         assert.equal(parseScaled(formatScaled(Number(v), d), d), Number(v), 'format → parse round-trips');
-        assert.equal(formatScaled(Number(v), d), d === 0 ? s : `${s.slice(0, s.length - d)}.${s.slice(s.length - d)}`);
+        assert.equal(
+          formatScaled(Number(v), d),
+          d === 0 ? s : `${s.slice(0, s.length - d)}.${s.slice(s.length - d)}`,
+        );
       },
     ),
   );
