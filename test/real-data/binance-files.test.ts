@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { pow10 } from '../../src/core/decimal.ts';
 import { FootprintEngine } from '../../src/engines/footprint.ts';
+import { buildProfile } from '../../src/engines/profile.ts';
 import { readTradeFile, type TradeFileResult } from '../../src/sources/files/read-trade-file.ts';
 import { params } from '../helpers.ts';
 import { requireData } from '../real-data.ts';
@@ -173,6 +174,7 @@ function big(text: string): bigint {
 }
 
 interface RawPrint {
+  readonly price: string;
   readonly qty: string;
   readonly timeUs: bigint;
   readonly buyerIsMaker: boolean;
@@ -187,15 +189,17 @@ function rawPrints(path: string): RawPrint[] {
   for (const line of text.split('\n')) {
     if (line.includes('{')) {
       const q = /"q":"([^"]+)"/.exec(line)![1]!;
+      const price = /"p":"([^"]+)"/.exec(line)![1]!;
       const T = /"T":(\d+)/.exec(line)![1]!;
       const m = /"m":(true|false)/.exec(line)![1]!;
-      out.push({ qty: q, timeUs: BigInt(T) * 1000n, buyerIsMaker: m === 'true' });
+      out.push({ price, qty: q, timeUs: BigInt(T) * 1000n, buyerIsMaker: m === 'true' });
     } else if (/^\d/.test(line)) {
       const f = line.split(',');
       const agg = f.length === 7 && /^\d+$/.test(f[5]!);
       const time = f[agg ? 5 : 4]!;
       const flag = f[agg ? 6 : 5]!.toLowerCase();
       out.push({
+        price: f[1]!,
         qty: f[2]!,
         timeUs: BigInt(time) * (time.length >= 16 ? 1n : 1000n),
         buyerIsMaker: flag === 'true',
@@ -244,6 +248,48 @@ for (const rel of allFiles) {
       assert.equal(toBig(bar.buy), w.buy);
       assert.equal(toBig(bar.sell), w.sell);
       assert.equal(toBig(bar.volume), w.buy + w.sell, `volume, bar ${bar.start}`);
+    }
+  });
+}
+
+// ---- volume profile totals against BigInt sums of the raw text ----
+
+for (const rel of allFiles) {
+  test(`profile of ${rel.split('/').pop()}: every level's buy and sell equal the raw decimal sums of its price rows`, async (t) => {
+    const path = requireData(t, rel);
+    if (path === undefined) return;
+    const r = await readTradeFile(path);
+    // rows 5 ticks wide: several prices share a row, and rows without trades sit inside the range
+    const p = params({ ticksPerRow: 5 }, r.instrument);
+    const profile = buildProfile(r.trades, p);
+    const tick = r.instrument.price;
+    const rowSize = BigInt(tick.mantissa) * BigInt(pow10(DEC - tick.decimals)) * 5n;
+    const want = new Map<bigint, { buy: bigint; sell: bigint }>();
+    let total = 0n;
+    for (const pr of rawPrints(path)) {
+      const row = big(pr.price) / rowSize;
+      const e = want.get(row) ?? { buy: 0n, sell: 0n };
+      if (pr.buyerIsMaker) e.sell += big(pr.qty);
+      else e.buy += big(pr.qty);
+      want.set(row, e);
+      total += big(pr.qty);
+    }
+    const lot = r.instrument.qty;
+    const toBig = (lots: number): bigint =>
+      BigInt(lots) * BigInt(lot.mantissa) * BigInt(pow10(DEC - lot.decimals));
+    assert.equal(toBig(profile.totalVolume), total, 'profile total');
+    const rows = [...want.keys()];
+    const lo = rows.reduce((a, b) => (b < a ? b : a));
+    const hi = rows.reduce((a, b) => (b > a ? b : a));
+    assert.equal(
+      profile.levels.length,
+      Number(hi - lo) + 1,
+      'dense rows from the lowest to the highest traded row',
+    );
+    for (const level of profile.levels) {
+      const w = want.get(BigInt(level.row)) ?? { buy: 0n, sell: 0n };
+      assert.equal(toBig(level.buy), w.buy, `buy at row ${level.row}`);
+      assert.equal(toBig(level.sell), w.sell, `sell at row ${level.row}`);
     }
   });
 }
