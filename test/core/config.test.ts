@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configFromEnv, defaultConfig, parseConfig } from '../../src/core/config.ts';
-import { parseIncrement } from '../../src/core/decimal.ts';
+import { parseIncrement, unitsToString } from '../../src/core/decimal.ts';
+import type { Trade } from '../../src/core/trade.ts';
+import { lots, micros, ticks } from '../../src/core/units.ts';
+import { toQuoteVolume } from '../../src/core/volume-unit.ts';
 import { resolveParams } from '../../src/core/params.ts';
 import { TEST_SCALE } from '../helpers.ts';
 
@@ -84,4 +87,37 @@ test('environment overrides: ORDERFLOW_<FIELD>, coerced by field type', () => {
   assert.equal(c.enableDeltaDivergence, false);
   assert.deepEqual(c.sessions, [{ name: 'Asia', start: '00:00', end: '08:00' }]);
   assert.throws(() => parseConfig(configFromEnv({ ORDERFLOW_TICKS_PER_ROW: 'many' })), /ticksPerRow/);
+});
+
+test('volume_unit=quote: exact Σ price·qty on a tick×lot scale; inverse contracts use the multiplier', () => {
+  const inst = {
+    ...TEST_SCALE,
+    exchange: 'x',
+    symbol: 'X',
+    kind: 'spot' as const,
+    base: 'B',
+    quote: 'Q',
+    source: 'config' as const,
+  };
+  const t = (price: number, qty: number): Trade =>
+    ({
+      exchange: 'x',
+      symbol: 'X',
+      id: 1,
+      ts: micros(0),
+      price: ticks(price),
+      qty: lots(qty),
+      side: 1,
+      sideSource: 'exchange',
+    }) as Trade;
+  const q = toQuoteVolume([t(12345, 7)], inst); // 123.45 × 0.007 = 0.86415
+  assert.equal(unitsToString(q.trades[0]!.qty, q.scale.qty).replace(/0+$/, ''), '0.86415');
+  const inv = toQuoteVolume([t(600000, 3)], {
+    ...inst,
+    kind: 'inverse',
+    qty: parseIncrement('1'),
+    contractMultiplier: '100',
+  });
+  assert.equal(unitsToString(inv.trades[0]!.qty, inv.scale.qty), '300');
+  assert.throws(() => toQuoteVolume([t(2 ** 40, 2 ** 20)], inst), /exceeds 2\^53/);
 });
