@@ -222,6 +222,10 @@ export async function importGenericCsv(
           pd = Math.max(pd, significantDecimals(p));
           qd = Math.max(qd, significantDecimals(q));
           if (o.strict === true) {
+            if (price !== undefined && !(toUnitsOrNaN(p, price) > 0))
+              throw new RowError('price', p, `is not a multiple of the tick ${formatIncrement(price)}`);
+            if (qty !== undefined && !(toUnitsOrNaN(q, qty) > 0))
+              throw new RowError('qty', q, `is not a multiple of the lot ${formatIncrement(qty)}`);
             cell(f, c.id, 'id');
             timeOf(cell(f, c.time, 'time'), unit);
             if (c.side !== undefined) sideOf(cell(f, c.side, 'side'), how);
