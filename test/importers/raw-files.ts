@@ -26,7 +26,9 @@ export function scaled(text: string | number): bigint {
 const toUs = (t: number): number => (t >= 1e14 ? t : t * 1000);
 
 export function rawCsvTrades(path: string): RawTrade[] {
-  const lines = readFileSync(path, 'utf8').split('\n').map((l) => l.replace(/\r$/, ''));
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''));
   const agg = /aggTrades/.test(path);
   return lines
     .filter((l) => /^\d/.test(l))

@@ -31,8 +31,12 @@ test('every real dump and trade stream imports exactly; footprints match the fil
   const streamDir = requireData(t, 'binance/trade-stream');
   if (!csvDir || !streamDir) return;
   const files = [
-    ...readdirSync(csvDir).sort().map((f) => join(csvDir, f)),
-    ...readdirSync(streamDir).sort().map((f) => join(streamDir, f)),
+    ...readdirSync(csvDir)
+      .sort()
+      .map((f) => join(csvDir, f)),
+    ...readdirSync(streamDir)
+      .sort()
+      .map((f) => join(streamDir, f)),
   ];
   const dir = mkdtempSync(join(tmpdir(), 'orderflow-real-'));
   const store = new DuckDbTradeStore({ dataDir: dir });
@@ -67,7 +71,11 @@ test('every real dump and trade stream imports exactly; footprints match the fil
       const rows = [...expected.get(`${s.exchange}:${s.symbol}`)!.values()];
       const ids = rows.map((r) => r.id).sort((a, b) => a - b);
       assert.equal(s.count, rows.length, `${s.exchange}:${s.symbol} count`);
-      assert.equal(s.trades, rows.reduce((n, r) => n + r.count, 0), 'exchange trades (aggTrades count theirs)');
+      assert.equal(
+        s.trades,
+        rows.reduce((n, r) => n + r.count, 0),
+        'exchange trades (aggTrades count theirs)',
+      );
       assert.equal(s.minId, ids[0]);
       assert.equal(s.maxId, ids[ids.length - 1]);
       assert.equal(s.firstTs, Math.min(...rows.map((r) => r.timeUs)));
@@ -93,8 +101,16 @@ test('every real dump and trade stream imports exactly; footprints match the fil
         const m = r.sellerInitiated ? sell : buy;
         m.set(key, (m.get(key) ?? 0n) + scaled(r.qty));
       }
-      const cells = (body.data as { bars: { start_time: string; price_level: number; buy_volume: number; sell_volume: number }[] }).bars;
-      assert.equal(cells.length, new Set([...buy.keys(), ...sell.keys()]).size, `${path}: one cell per traded (minute, row)`);
+      const cells = (
+        body.data as {
+          bars: { start_time: string; price_level: number; buy_volume: number; sell_volume: number }[];
+        }
+      ).bars;
+      assert.equal(
+        cells.length,
+        new Set([...buy.keys(), ...sell.keys()]).size,
+        `${path}: one cell per traded (minute, row)`,
+      );
       for (const c of cells) {
         const key = `${c.start_time}|${c.price_level}`;
         assert.equal(scaled(c.buy_volume), buy.get(key) ?? 0n, `${path} buy ${key}`);
