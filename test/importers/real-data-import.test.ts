@@ -50,7 +50,7 @@ test('every real dump and trade stream imports exactly; footprints match the fil
       rawOf.set(path, raw);
       const key = instrumentOfName(name);
       let ids = expected.get(key);
-      if (ids === undefined) expected.set(key, (ids = new Map()));
+      if (ids === undefined) expected.set(key, (ids = new Map<number, RawTrade>()));
       const unique = uniqueById(raw);
       const fresh = unique.filter((r) => !ids.has(r.id)).length;
       for (const r of unique) ids.set(r.id, r);
