@@ -4,7 +4,7 @@
 
 import { OrderflowError } from '../core/errors.ts';
 import { finestCommonIncrement, formatIncrement } from '../core/decimal.ts';
-import type { Instrument, InstrumentRegistry } from '../core/instrument.ts';
+import { InstrumentRegistry, type Instrument } from '../core/instrument.ts';
 import type { TradeStore } from '../store/port.ts';
 import {
   detectFormat,
@@ -151,6 +151,7 @@ export async function importTradeFile(
   const file = await openTradeFile(path);
   const format = await detect(file, o, batchBytes ?? 64 * 1024);
   const tracker = new ProgressTracker('import', path, o.onProgress, file.size);
+  const registry = o.registry ?? new InstrumentRegistry();
 
   // Strict: the whole file is validated (and its finest scale found) before the first write.
   let strictScale: Instrument | undefined;
@@ -202,8 +203,13 @@ export async function importTradeFile(
         const agg = isAggFormat(format.format) || r.trades[0]?.count !== undefined;
         symbol = agg ? `${rep.symbol}${AGG_SUFFIX}` : rep.symbol;
         writer = new InstrumentWriter(store, exchange, symbol);
-        // The first batch fixes the grid of a new instrument (strict mode: the finest of the whole file).
-        await writer.prepare(strictScale ?? r.instrument);
+        // The first batch fixes the grid of a new instrument (strict mode: the finest of the whole file). An
+        // inferred grid is refined to also hold the known one, so later data on the known grid still fits.
+        const known = registry.get(rep.exchange, rep.symbol);
+        const first = strictScale ?? r.instrument;
+        await writer.prepare(
+          known !== undefined && first.source === 'inferred' ? finer(first, known) : first,
+        );
         scale = {
           tick: formatIncrement(writer.instrument!.price),
           lot: formatIncrement(writer.instrument!.qty),
