@@ -65,6 +65,7 @@ export async function downloadBinanceDumps(
     mkdirSync(dirname(dest), { recursive: true });
     o.onDay?.(day, url);
     let have = false;
+    let verified: boolean;
     if (existsSync(dest) && existsSync(`${dest}.CHECKSUM`)) {
       try {
         have = (await verifyChecksumBeside(dest)) === 'verified';
@@ -72,42 +73,48 @@ export async function downloadBinanceDumps(
         have = false;
       }
     }
-    if (have) reused.push(day);
-    else {
+    if (have) {
+      reused.push(day);
+      verified = true;
+    } else {
       const got = await fetchVerified(url, dest, o);
-      if (!got) {
+      if (got === 'missing') {
         missing.push(day);
         continue;
       }
+      verified = got === 'verified';
     }
-    imported.push(
-      await importTradeFile(store, dest, {
-        exchange,
-        symbol,
-        verifyChecksum: false,
-        ...(o.strict === undefined ? {} : { strict: o.strict }),
-        ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
-      }),
-    );
+    const r = await importTradeFile(store, dest, {
+      exchange,
+      symbol,
+      verifyChecksum: false,
+      ...(o.strict === undefined ? {} : { strict: o.strict }),
+      ...(o.onProgress === undefined ? {} : { onProgress: o.onProgress }),
+    });
+    imported.push(verified ? { ...r, checksum: 'verified' } : r);
     if (o.removeAfterImport === true) await rm(dest, { force: true });
   }
   return { imported, missing, reused };
 }
 
 /** Fetches the checksum and the zip; a zip that does not match its checksum is fetched again (retries). */
-async function fetchVerified(url: string, dest: string, o: BinanceDownloadOptions): Promise<boolean> {
+async function fetchVerified(
+  url: string,
+  dest: string,
+  o: BinanceDownloadOptions,
+): Promise<'verified' | 'unverified' | 'missing'> {
   const sumRes = await getWithRetry(`${url}.CHECKSUM`, o);
   const checksum = sumRes.status === 404 ? undefined : await sumRes.text();
   if (checksum === undefined) await sumRes.body?.cancel();
   const retries = o.retries ?? 4;
   for (let attempt = 0; ; attempt++) {
     const got = await downloadFile(url, dest, o);
-    if (!got) return false;
-    if (checksum === undefined) return true;
+    if (!got) return 'missing';
+    if (checksum === undefined) return 'unverified';
     await writeFile(`${dest}.CHECKSUM`, checksum);
     try {
       await verifyChecksumBeside(dest);
-      return true;
+      return 'verified';
     } catch (e) {
       await rm(dest, { force: true });
       if (!(e instanceof ImportError) || attempt >= retries) throw e;
