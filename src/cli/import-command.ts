@@ -108,6 +108,10 @@ async function importFiles(flags: Flags, paths: string[]): Promise<void> {
     );
   const progress = progressOutput(progressModeOf(flags.progress));
   const columns = str(flags.columns);
+  const bb = str(flags.batchBytes);
+  if (bb !== undefined && !/^\d+$/.test(bb))
+    throw new OrderflowError('INVALID_CONFIG', `--batch-bytes ${bb} is not a size`);
+  const batch = bb === undefined ? {} : { batchBytes: Number(bb) };
   try {
     await withStore(flags, async (store) => {
       const summaries: Summary[] = [];
@@ -130,6 +134,7 @@ async function importFiles(flags: Flags, paths: string[]): Promise<void> {
             ...(str(flags.tickSize) === undefined ? {} : { tickSize: str(flags.tickSize)! }),
             ...(str(flags.lotSize) === undefined ? {} : { lotSize: str(flags.lotSize)! }),
             strict: flags.strict === true,
+            ...batch,
             ...(progress.listener === undefined ? {} : { onProgress: progress.listener }),
           });
           progress.done();
@@ -151,6 +156,7 @@ async function importFiles(flags: Flags, paths: string[]): Promise<void> {
           ...(str(flags.lotSize) === undefined ? {} : { lotSize: str(flags.lotSize)! }),
           strict: flags.strict === true,
           verifyChecksum: flags.checksum !== false,
+          ...batch,
           ...(progress.listener === undefined ? {} : { onProgress: progress.listener }),
         });
         progress.done();
@@ -209,6 +215,7 @@ export function registerImport(program: Command, run: Runner): void {
     )
     .addOption(new Option('--time-unit <u>', 'generic CSV time column').choices(['ms', 'us', 's', 'iso']))
     .option('--delimiter <c>', 'generic CSV delimiter (default ,)')
+    .option('--batch-bytes <n>', 'text parsed and stored per transaction (default 16777216)')
     .action(run((flags, args) => importFiles(flags, args)));
 
   addImportFlags(
