@@ -11,7 +11,7 @@ import { MemoryTradeStore } from '../../src/store/memory-store.ts';
 
 async function run(
   text: string,
-  opts: Partial<Parameters<typeof importGenericCsv>[2]> & { columns: string },
+  opts: Partial<Omit<Parameters<typeof importGenericCsv>[2], 'columns'>> & { columns: string },
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'orderflow-gcsv-'));
   const path = join(dir, 'trades.csv');
