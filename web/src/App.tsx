@@ -78,7 +78,13 @@ export function App({ initial }: { readonly initial: AppSettings }) {
           />
           {!initial.compact && (
             <>
-              <VolumeProfile symbol={symbol} profileType="VPVR" className="of-area-profile" height={initial.footprintHeight} />
+              <VolumeProfile
+                symbol={symbol}
+                profileType="VPVR"
+                ticksPerRow={initial.ticksPerRow}
+                className="of-area-profile"
+                height={initial.footprintHeight}
+              />
               <DeltaPane symbol={symbol} timeframe={initial.timeframe} className="of-area-delta" />
               <div className="of-area-side">
                 <MetricsPanel symbol={symbol} />

@@ -2,7 +2,12 @@
 // own React apps (see docs/ui.md). Import 'web/src/styles.css' once for the default look.
 
 export { OrderflowProvider, useOrderflow, type OrderflowProviderProps } from './components/context.tsx';
-export { FootprintChart, type FootprintChartProps, TIMEFRAMES, DISPLAY_MODES } from './components/OrderFlow/FootprintChart.tsx';
+export {
+  FootprintChart,
+  type FootprintChartProps,
+  TIMEFRAMES,
+  DISPLAY_MODES,
+} from './components/OrderFlow/FootprintChart.tsx';
 export { VolumeProfile, type VolumeProfileProps } from './components/OrderFlow/VolumeProfile.tsx';
 export { DeltaPane, type DeltaPaneProps } from './components/OrderFlow/DeltaPane.tsx';
 export { MetricsPanel } from './components/OrderFlow/MetricsPanel.tsx';
@@ -13,7 +18,23 @@ export { App, settingsFromUrl, type AppSettings } from './App.tsx';
 export { OrderflowApi, ApiError, queryString } from './api/client.ts';
 export { OrderflowStream, defaultStreamUrl, type Subscription, type StreamStats } from './api/stream.ts';
 export type * from './api/types.ts';
-export { THEMES, SCHEMES, cellStyle, type Theme, type Scheme, type ThemeName, type SchemeName, type DisplayMode } from './lib/colours.ts';
+export {
+  THEMES,
+  SCHEMES,
+  cellStyle,
+  type Theme,
+  type Scheme,
+  type ThemeName,
+  type SchemeName,
+  type DisplayMode,
+} from './lib/colours.ts';
 export { buildModel, mergeUpdate, type FootprintModel } from './lib/footprint-model.ts';
-export { drawFootprint, describeFrame, chartLayout, hitTest, type Ctx2D, type FrameDescription } from './lib/footprint-draw.ts';
+export {
+  drawFootprint,
+  describeFrame,
+  chartLayout,
+  hitTest,
+  type Ctx2D,
+  type FrameDescription,
+} from './lib/footprint-draw.ts';
 export * as viewport from './lib/viewport.ts';

@@ -54,12 +54,18 @@ export class OrderflowApi {
     try {
       body = await res.json();
     } catch (e) {
-      throw new ApiError('BAD_RESPONSE', `${url} answered ${res.status} without JSON`, res.status, { cause: e });
+      throw new ApiError('BAD_RESPONSE', `${url} answered ${res.status} without JSON`, res.status, {
+        cause: e,
+      });
     }
     const b = body as Partial<ApiSuccess<T>> & Partial<ApiFailure>;
     if (b.success === true && b.data !== undefined) return b.data;
     const err = b.error;
-    throw new ApiError(err?.code ?? `HTTP_${res.status}`, err?.message ?? `${url} answered ${res.status}`, res.status);
+    throw new ApiError(
+      err?.code ?? `HTTP_${res.status}`,
+      err?.message ?? `${url} answered ${res.status}`,
+      res.status,
+    );
   }
 
   footprint(symbol: string, q: FootprintQuery, signal?: AbortSignal): Promise<FootprintData> {
@@ -68,7 +74,13 @@ export class OrderflowApi {
 
   volumeProfile(
     symbol: string,
-    q: { type: ProfileType; start_time?: string; end_time?: string; ticks_per_row?: number; exchange?: string },
+    q: {
+      type: ProfileType;
+      start_time?: string;
+      end_time?: string;
+      ticks_per_row?: number;
+      exchange?: string;
+    },
     signal?: AbortSignal,
   ): Promise<ProfileData> {
     return this.get(

@@ -41,7 +41,13 @@ export class OrderflowStream {
   private backoff = BACKOFF_MIN_MS;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closedByUser = false;
-  private stats: StreamStats = { status: 'closed', messages: 0, lastMessageAt: null, reconnects: 0, lastError: null };
+  private stats: StreamStats = {
+    status: 'closed',
+    messages: 0,
+    lastMessageAt: null,
+    reconnects: 0,
+    lastError: null,
+  };
 
   constructor(readonly url: string) {}
 

@@ -47,7 +47,8 @@ export interface OrderflowProviderProps {
 export function OrderflowProvider(props: OrderflowProviderProps) {
   const { baseUrl = '', wsUrl, theme = 'dark', scheme = 'classic', exchange, children } = props;
   const api = useMemo(() => new OrderflowApi(baseUrl), [baseUrl]);
-  const url = wsUrl ?? (baseUrl === '' ? defaultStreamUrl(window.location) : defaultStreamUrl(new URL(baseUrl)));
+  const url =
+    wsUrl ?? (baseUrl === '' ? defaultStreamUrl(window.location) : defaultStreamUrl(new URL(baseUrl)));
   const stream = useMemo(() => new OrderflowStream(url), [url]);
   useEffect(() => () => stream.close(), [stream]);
   const value = useMemo(

@@ -10,10 +10,17 @@ export interface ApiState<T> {
   readonly reload: () => void;
 }
 
-export function useApiData<T>(key: string, load: (signal: AbortSignal) => Promise<T>, pollMs?: number): ApiState<T> {
-  const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean; key: string }>(
-    { data: undefined, error: undefined, loading: true, key },
-  );
+export function useApiData<T>(
+  key: string,
+  load: (signal: AbortSignal) => Promise<T>,
+  pollMs?: number,
+): ApiState<T> {
+  const [state, setState] = useState<{
+    data: T | undefined;
+    error: Error | undefined;
+    loading: boolean;
+    key: string;
+  }>({ data: undefined, error: undefined, loading: true, key });
   const [nonce, setNonce] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
@@ -26,7 +33,12 @@ export function useApiData<T>(key: string, load: (signal: AbortSignal) => Promis
       },
       (e: unknown) => {
         if (!ctl.signal.aborted)
-          setState((s) => ({ ...s, error: e instanceof Error ? e : new Error(String(e)), loading: false, key }));
+          setState((s) => ({
+            ...s,
+            error: e instanceof Error ? e : new Error(String(e)),
+            loading: false,
+            key,
+          }));
       },
     );
     return () => ctl.abort();

@@ -56,7 +56,13 @@ export const THEMES: Readonly<Record<ThemeName, Theme>> = {
 
 /** Okabe–Ito blue/orange for the colour-blind safe scheme: distinct under protan, deutan and tritan vision. */
 export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
-  classic: { name: 'classic', label: 'Green / red', buy: [38, 166, 154], sell: [239, 83, 80], neutral: [120, 130, 150] },
+  classic: {
+    name: 'classic',
+    label: 'Green / red',
+    buy: [38, 166, 154],
+    sell: [239, 83, 80],
+    neutral: [120, 130, 150],
+  },
   colorblind: {
     name: 'colorblind',
     label: 'Blue / orange (colour-blind safe)',
@@ -64,7 +70,13 @@ export const SCHEMES: Readonly<Record<SchemeName, Scheme>> = {
     sell: [230, 159, 0],
     neutral: [128, 128, 128],
   },
-  mono: { name: 'mono', label: 'Monochrome', buy: [90, 140, 255], sell: [90, 140, 255], neutral: [150, 150, 150] },
+  mono: {
+    name: 'mono',
+    label: 'Monochrome',
+    buy: [90, 140, 255],
+    sell: [90, 140, 255],
+    neutral: [150, 150, 150],
+  },
 };
 
 export const INTENSITY_LEVELS = 8;
@@ -127,7 +139,13 @@ const mixRgb = (bg: Rgb, fg: Rgb, t: number): Rgb => [
  * An imbalanced cell (any mode) takes its side's hue at full intensity and an outline; "both" sides take the
  * neutral hue at full intensity.
  */
-export function cellStyle(cell: CellInput, mode: DisplayMode, scheme: Scheme, theme: Theme, scaleMax: number): CellStyle {
+export function cellStyle(
+  cell: CellInput,
+  mode: DisplayMode,
+  scheme: Scheme,
+  theme: Theme,
+  scaleMax: number,
+): CellStyle {
   let hue: CellStyle['hue'];
   let level: number;
   if (cell.imbalance !== null) {
@@ -148,6 +166,8 @@ export function cellStyle(cell: CellInput, mode: DisplayMode, scheme: Scheme, th
   const fillRgb = mixRgb(theme.background, fg, t);
   const text = luminance(fillRgb) > 0.4 ? '#000000' : '#ffffff';
   const outline =
-    cell.imbalance === null ? null : rgb(cell.imbalance === 'sell' ? scheme.sell : cell.imbalance === 'buy' ? scheme.buy : scheme.neutral);
+    cell.imbalance === null
+      ? null
+      : rgb(cell.imbalance === 'sell' ? scheme.sell : cell.imbalance === 'buy' ? scheme.buy : scheme.neutral);
   return { fill: rgb(fillRgb), text, outline, level, hue };
 }

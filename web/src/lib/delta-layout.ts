@@ -81,7 +81,11 @@ export function drawDelta(
     ctx.strokeStyle = theme.text;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    shown.forEach((b, i) => (i === 0 ? ctx.moveTo(xOf(i) + spacing / 2, y(b.cvd_close)) : ctx.lineTo(xOf(i) + spacing / 2, y(b.cvd_close))));
+    shown.forEach((b, i) =>
+      i === 0
+        ? ctx.moveTo(xOf(i) + spacing / 2, y(b.cvd_close))
+        : ctx.lineTo(xOf(i) + spacing / 2, y(b.cvd_close)),
+    );
     ctx.stroke();
   } else {
     shown.forEach((b, i) => {
@@ -102,7 +106,12 @@ export function drawDelta(
     ctx.fillStyle = b.delta >= 0 ? buy : sell;
     const y0 = hy(0);
     const y1 = hy(b.delta);
-    ctx.fillRect(xOf(i) + spacing * 0.1, Math.min(y0, y1), Math.max(1, spacing * 0.8), Math.max(1, Math.abs(y1 - y0)));
+    ctx.fillRect(
+      xOf(i) + spacing * 0.1,
+      Math.min(y0, y1),
+      Math.max(1, spacing * 0.8),
+      Math.max(1, Math.abs(y1 - y0)),
+    );
   });
 
   let marks = 0;

@@ -1,14 +1,7 @@
 // Draws a footprint model onto a 2D canvas context through a viewport, and describes what it drew (the test
 // hook). Pure over an injected context, so drawing is unit-tested with a recording context in Node.
 
-import {
-  cellStyle,
-  mix,
-  rgb,
-  type DisplayMode,
-  type Scheme,
-  type Theme,
-} from './colours.ts';
+import { cellStyle, mix, rgb, type DisplayMode, type Scheme, type Theme } from './colours.ts';
 import { barIndex, cellAt, type ChartBar, type ChartCell, type FootprintModel } from './footprint-model.ts';
 import { formatBarTime, formatPct, formatPrice, formatQty } from './format.ts';
 import {
@@ -132,7 +125,13 @@ export function labelStep(rowHeight: number, minPx = 36): number {
     for (const m of [1, 2, 5]) if (base * m * rowHeight >= minPx) return base * m;
 }
 
-export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, layout: ChartLayout, o: DrawOptions): DrawnFrame {
+export function drawFootprint(
+  ctx: Ctx2D,
+  model: FootprintModel,
+  v: Viewport,
+  layout: ChartLayout,
+  o: DrawOptions,
+): DrawnFrame {
   const { theme, scheme, mode } = o;
   const plot = layout.plot;
   ctx.fillStyle = rgb(theme.background);
@@ -173,7 +172,11 @@ export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, la
   forEachVisibleCell(model, v, (bar, i, c) => {
     const j = c.json;
     const st = cellStyle(
-      { buy: j.buy_volume, sell: j.sell_volume, imbalance: j.imbalance_side ?? (j.is_imbalanced ? 'both' : null) },
+      {
+        buy: j.buy_volume,
+        sell: j.sell_volume,
+        imbalance: j.imbalance_side ?? (j.is_imbalanced ? 'both' : null),
+      },
       mode,
       scheme,
       theme,
@@ -197,13 +200,19 @@ export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, la
           : mode === 'delta'
             ? formatQty(j.delta)
             : formatQty(j.total_volume);
-      texts.push({ s, x: mode === 'profile' ? x + 3 : x + w / 2, y: y + h / 2, colour: mode === 'profile' ? theme.text : st.text });
+      texts.push({
+        s,
+        x: mode === 'profile' ? x + 3 : x + w / 2,
+        y: y + h / 2,
+        colour: mode === 'profile' ? theme.text : st.text,
+      });
     }
   });
   for (const [fill, rects] of batches) {
     ctx.fillStyle = fill;
     ctx.beginPath();
-    for (let k = 0; k < rects.length; k += 4) ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
+    for (let k = 0; k < rects.length; k += 4)
+      ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
     ctx.fill();
   }
   if (profileBars.length > 0) {
@@ -220,7 +229,8 @@ export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, la
   for (const [colour, rects] of outlines) {
     ctx.strokeStyle = colour;
     ctx.beginPath();
-    for (let k = 0; k < rects.length; k += 4) ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
+    for (let k = 0; k < rects.length; k += 4)
+      ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
     ctx.stroke();
   }
   if (texts.length > 0) {
@@ -240,7 +250,12 @@ export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, la
   for (let i = first; i <= last; i++) {
     const b = model.bars[i]!;
     if (b.pocRow === null || b.pocRow < low || b.pocRow > high) continue;
-    ctx.rect(barToX(v, i) + gap + 0.5, rowToY(v, b.pocRow) + 0.5, colW - 2 * gap - 1, v.rowHeight - rowGap - 1);
+    ctx.rect(
+      barToX(v, i) + gap + 0.5,
+      rowToY(v, b.pocRow) + 0.5,
+      colW - 2 * gap - 1,
+      v.rowHeight - rowGap - 1,
+    );
   }
   ctx.stroke();
 
@@ -258,7 +273,17 @@ export function drawFootprint(ctx: Ctx2D, model: FootprintModel, v: Viewport, la
 
   drawPriceAxis(ctx, model, v, layout, theme, step);
   drawSummaries(ctx, model, v, layout, o, first, last);
-  return { model, viewport: v, layout, options: o, firstBar: first, lastBar: last, lowRow: low, highRow: high, text };
+  return {
+    model,
+    viewport: v,
+    layout,
+    options: o,
+    firstBar: first,
+    lastBar: last,
+    lowRow: low,
+    highRow: high,
+    text,
+  };
 }
 
 function push(m: Map<string, number[]>, key: string, x: number, y: number, w: number, h: number): void {
@@ -285,7 +310,11 @@ function drawZones(ctx: Ctx2D, model: FootprintModel, v: Viewport, o: DrawOption
   for (const z of model.zones) {
     const s = zoneSpan(model, v, z);
     if (s === null || s.x1 < v.plot.x || s.x0 > v.plot.x + v.plot.width) continue;
-    ctx.fillStyle = mix(o.theme.background, z.side === 'buy' ? o.scheme.buy : o.scheme.sell, z.touchedBarKey === null ? 0.28 : 0.14);
+    ctx.fillStyle = mix(
+      o.theme.background,
+      z.side === 'buy' ? o.scheme.buy : o.scheme.sell,
+      z.touchedBarKey === null ? 0.28 : 0.14,
+    );
     ctx.fillRect(s.x0, s.y0, s.x1 - s.x0, s.y1 - s.y0);
   }
 }
@@ -321,7 +350,14 @@ function drawNakedPocs(ctx: Ctx2D, model: FootprintModel, v: Viewport, theme: Th
   ctx.setLineDash([]);
 }
 
-function drawPriceAxis(ctx: Ctx2D, model: FootprintModel, v: Viewport, layout: ChartLayout, theme: Theme, step: number): void {
+function drawPriceAxis(
+  ctx: Ctx2D,
+  model: FootprintModel,
+  v: Viewport,
+  layout: ChartLayout,
+  theme: Theme,
+  step: number,
+): void {
   const a = layout.priceAxis;
   ctx.fillStyle = theme.panel;
   ctx.fillRect(a.x, a.y, a.width, a.height);
@@ -378,7 +414,12 @@ function drawSummaries(
         // Too narrow for numbers: volume as a bar height, delta as its colour.
         const h = maxVol > 0 ? ((s.height - 4) * st.volume) / maxVol : 0;
         ctx.fillStyle = rgb(st.delta >= 0 ? o.scheme.buy : o.scheme.sell);
-        ctx.fillRect(x + (v.barSpacing >= 4 ? 1 : 0), s.y + s.height - 2 - h, Math.max(1, v.barSpacing - 2), h);
+        ctx.fillRect(
+          x + (v.barSpacing >= 4 ? 1 : 0),
+          s.y + s.height - 2 - h,
+          Math.max(1, v.barSpacing - 2),
+          h,
+        );
       }
     }
     if (cx - lastLabelX >= 70) {
@@ -429,7 +470,14 @@ export interface FrameDescription {
   readonly rowSize: number;
   readonly mode: DisplayMode;
   readonly barCount: number;
-  readonly bars: readonly { readonly start_time: string; readonly index: number; readonly x: number; readonly cells: number }[];
+  /** Rows (price / rowSize) intersecting the plot, inclusive. */
+  readonly rows: { readonly low: number; readonly high: number };
+  readonly bars: readonly {
+    readonly start_time: string;
+    readonly index: number;
+    readonly x: number;
+    readonly cells: number;
+  }[];
   readonly cells: readonly DrawnCell[];
   readonly zones: number;
   readonly nakedPocs: number;
@@ -466,6 +514,7 @@ export function describeFrame(f: DrawnFrame): FrameDescription {
     rowSize: model.rowSize,
     mode: f.options.mode,
     barCount: model.bars.length,
+    rows: { low: f.lowRow, high: f.highRow },
     bars,
     cells,
     zones: model.zones.length,

@@ -92,7 +92,8 @@ function makeBar(key: string, cells: ChartCell[], stat: BarStatJson | undefined,
     if (c.json.is_point_of_control) poc = c.row;
     max = Math.max(max, c.json.total_volume);
   }
-  if (poc === null && stat !== undefined && cells.length > 0) poc = rowOfLabel(stat.point_of_control, rowSize);
+  if (poc === null && stat !== undefined && cells.length > 0)
+    poc = rowOfLabel(stat.point_of_control, rowSize);
   return {
     key,
     startMs: Date.parse(key),
@@ -170,6 +171,19 @@ export function buildModel(data: FootprintData): FootprintModel {
   };
 }
 
+/**
+ * A footprint_update message's data as a footprint body: the service sends one bar's cells as `bars`, its
+ * statistics as `bar` and the row size as `price_tick_size` (channel info); a full body passes through.
+ */
+export function normalizeUpdate(data: unknown): FootprintData | null {
+  if (data === null || typeof data !== 'object') return null;
+  const d = data as FootprintData & { bar?: BarStatJson | null; price_tick_size?: number };
+  if (!Array.isArray(d.bars) || typeof d.timeframe !== 'string') return null;
+  const rowSize = d.row_size ?? d.price_tick_size;
+  const stats = d.bar_stats ?? (d.bar ? [d.bar] : []);
+  return { ...d, bar_stats: stats, ...(rowSize === undefined ? {} : { row_size: rowSize }) };
+}
+
 /** Whether an update body was computed with the same bar and row parameters as the model. */
 export function sameGrid(model: FootprintModel, update: FootprintData): boolean {
   return (
@@ -197,8 +211,7 @@ export function mergeUpdate(model: FootprintModel, update: FootprintData): Footp
     const zoneStart = Date.parse(z.barKey);
     for (const b of fresh) {
       if (b.startMs <= zoneStart) continue;
-      if (b.cells.some((c) => c.row >= z.lowRow && c.row <= z.highRow))
-        return { ...z, touchedBarKey: b.key };
+      if (b.cells.some((c) => c.row >= z.lowRow && c.row <= z.highRow)) return { ...z, touchedBarKey: b.key };
     }
     return z;
   };
@@ -206,7 +219,8 @@ export function mergeUpdate(model: FootprintModel, update: FootprintData): Footp
     if (n.coveredBarKey !== null) return n;
     const pocStart = Date.parse(n.barKey);
     for (const b of fresh)
-      if (b.startMs > pocStart && b.lowRow <= n.row && n.row <= b.highRow) return { ...n, coveredBarKey: b.key };
+      if (b.startMs > pocStart && b.lowRow <= n.row && n.row <= b.highRow)
+        return { ...n, coveredBarKey: b.key };
     return n;
   };
   const zones = [

@@ -53,6 +53,8 @@ export function profileRowSize(data: ProfileData): number {
 }
 
 export const PROFILE_LABEL_WIDTH = 70;
+/** Support and resistance lines drawn on each side of the last price. */
+export const MAX_SR_LINES = 3;
 
 export interface ProfileFrame {
   readonly rows: number;
@@ -61,11 +63,23 @@ export interface ProfileFrame {
   readonly val: number | null;
 }
 
-export function drawProfile(ctx: Ctx2D, data: ProfileData, width: number, height: number, theme: Theme, scheme: Scheme): ProfileFrame {
+export function drawProfile(
+  ctx: Ctx2D,
+  data: ProfileData,
+  width: number,
+  height: number,
+  theme: Theme,
+  scheme: Scheme,
+): ProfileFrame {
   ctx.fillStyle = rgb(theme.background);
   ctx.fillRect(0, 0, width, height);
   const rowSize = profileRowSize(data);
-  const plot: Rect = { x: PROFILE_LABEL_WIDTH, y: 4, width: Math.max(10, width - PROFILE_LABEL_WIDTH - 4), height: Math.max(10, height - 8) };
+  const plot: Rect = {
+    x: PROFILE_LABEL_WIDTH,
+    y: 4,
+    width: Math.max(10, width - PROFILE_LABEL_WIDTH - 4),
+    height: Math.max(10, height - 8),
+  };
   const s = profileScale(data.price_levels, rowSize, plot);
   const p = data.profile;
   const yOf = (price: number) => s.rowToY(rowOfLabel(price, rowSize));
@@ -85,7 +99,7 @@ export function drawProfile(ctx: Ctx2D, data: ProfileData, width: number, height
     ctx.fillRect(plot.x, y, len - buyLen, h);
     ctx.fillStyle = mix(theme.background, scheme.buy, t);
     ctx.fillRect(plot.x + len - buyLen, y, buyLen, h);
-    if (l.is_hvn || l.is_lvn === true) {
+    if ((l.is_hvn || l.is_lvn === true) && s.rowHeight >= 8) {
       ctx.fillStyle = l.is_hvn ? theme.text : theme.mutedText;
       ctx.font = '9px ui-monospace, Menlo, Consolas, monospace';
       ctx.textAlign = 'right';
@@ -110,8 +124,10 @@ export function drawProfile(ctx: Ctx2D, data: ProfileData, width: number, height
     ctx.textBaseline = 'middle';
     ctx.fillText(`${label} ${formatPrice(price, rowSize)}`, 2, y, PROFILE_LABEL_WIDTH - 4);
   };
-  for (const sp of data.support_levels ?? []) line(sp, rgb(scheme.buy), 'S', [2, 3]);
-  for (const r of data.resistance_levels ?? []) line(r, rgb(scheme.sell), 'R', [2, 3]);
+  // The nearest levels only: a fine grid can have hundreds of HVNs and the lines would hide the profile.
+  for (const sp of (data.support_levels ?? []).slice(0, MAX_SR_LINES)) line(sp, rgb(scheme.buy), 'S', [2, 3]);
+  for (const r of (data.resistance_levels ?? []).slice(0, MAX_SR_LINES))
+    line(r, rgb(scheme.sell), 'R', [2, 3]);
   line(p.value_area_high, theme.mutedText, 'VAH', [5, 3]);
   line(p.value_area_low, theme.mutedText, 'VAL', [5, 3]);
   line(p.point_of_control, theme.poc, 'POC', []);
@@ -120,5 +136,10 @@ export function drawProfile(ctx: Ctx2D, data: ProfileData, width: number, height
   ctx.textAlign = 'right';
   ctx.textBaseline = 'top';
   ctx.fillText(`vol ${formatQty(p.total_volume)}`, width - 4, 4);
-  return { rows: data.price_levels.length, poc: p.point_of_control, vah: p.value_area_high, val: p.value_area_low };
+  return {
+    rows: data.price_levels.length,
+    poc: p.point_of_control,
+    vah: p.value_area_high,
+    val: p.value_area_low,
+  };
 }

@@ -32,7 +32,8 @@ const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.m
 export const barToX = (v: Viewport, i: number): number => v.plot.x + (i - v.firstBar) * v.barSpacing;
 
 /** Bar index under x (floor), which may be outside the data. */
-export const xToBar = (v: Viewport, x: number): number => Math.floor(v.firstBar + (x - v.plot.x) / v.barSpacing);
+export const xToBar = (v: Viewport, x: number): number =>
+  Math.floor(v.firstBar + (x - v.plot.x) / v.barSpacing);
 
 /** Top edge of row `r` (the row covers prices [r, r + 1) in row units, so its top is at r + 1). */
 export const rowToY = (v: Viewport, r: number): number => v.plot.y + (v.topRow - (r + 1)) * v.rowHeight;

@@ -21,23 +21,53 @@ let nextId = 1;
 export function alertOf(msg: StreamMessage, symbol: string): Alert | null {
   const d = (msg.data ?? {}) as Record<string, unknown>;
   if (typeof d.symbol === 'string' && d.symbol !== symbol) return null;
-  const at = typeof d.bar_start === 'string' ? d.bar_start : typeof d.timestamp === 'string' ? d.timestamp : new Date().toISOString();
+  const at =
+    typeof d.bar_start === 'string'
+      ? d.bar_start
+      : typeof d.timestamp === 'string'
+        ? d.timestamp
+        : new Date().toISOString();
   if (msg.type === 'imbalance_detected') {
-    const side = typeof d.side === 'string' ? d.side : null;
-    const range = d.low !== undefined && d.high !== undefined ? `${String(d.low)}–${String(d.high)}` : d.price !== undefined ? String(d.price) : '';
-    const rows = typeof d.rows === 'number' ? ` (${d.rows} rows stacked)` : '';
-    return { id: nextId++, at, kind: 'imbalance', side, text: `${side ?? ''} imbalance ${range}${rows}`.trim() };
+    // The service nests the zone under `zone`; a flat zone is accepted too.
+    const z = (d.zone !== null && typeof d.zone === 'object' ? d.zone : d) as Record<string, unknown>;
+    return imbalanceAlert(z, typeof z.bar_start === 'string' ? z.bar_start : at);
   }
   if (msg.type === 'delta_update') {
     const p = (d.delta_profile ?? d) as Record<string, unknown>;
-    if (p.is_divergent === true) return { id: nextId++, at, kind: 'divergence', side: null, text: 'Delta divergence' };
-    if (p.is_exhausted === true) return { id: nextId++, at, kind: 'exhaustion', side: null, text: 'Delta exhaustion' };
+    if (p.is_divergent === true)
+      return { id: nextId++, at, kind: 'divergence', side: null, text: 'Delta divergence' };
+    if (p.is_exhausted === true)
+      return { id: nextId++, at, kind: 'exhaustion', side: null, text: 'Delta exhaustion' };
     return null;
   }
   if (msg.type === 'signal') {
-    return { id: nextId++, at, kind: 'signal', side: typeof d.side === 'string' ? d.side : null, text: String(d.name ?? d.kind ?? 'signal') };
+    return {
+      id: nextId++,
+      at,
+      kind: 'signal',
+      side: typeof d.side === 'string' ? d.side : null,
+      text: String(d.name ?? d.kind ?? 'signal'),
+    };
   }
   return null;
+}
+
+function imbalanceAlert(z: Record<string, unknown>, at: string): Alert {
+  const side = typeof z.side === 'string' ? z.side : null;
+  const range =
+    z.low !== undefined && z.high !== undefined
+      ? `${String(z.low)}–${String(z.high)}`
+      : z.price !== undefined
+        ? String(z.price)
+        : '';
+  const rows = typeof z.rows === 'number' ? ` (${z.rows} rows stacked)` : '';
+  return {
+    id: nextId++,
+    at,
+    kind: 'imbalance',
+    side,
+    text: `${side ?? ''} imbalance ${range}${rows}`.trim(),
+  };
 }
 
 export function AlertsList({ symbol, className }: { readonly symbol: string; readonly className?: string }) {
@@ -77,7 +107,15 @@ export function AlertsList({ symbol, className }: { readonly symbol: string; rea
           {alerts.map((a) => (
             <li key={a.id} data-kind={a.kind}>
               <span className="of-muted">{a.at.slice(11, 19)}</span>{' '}
-              <span style={a.side === 'buy' ? { color: `rgb(${scheme.buy.join(',')})` } : a.side === 'sell' ? { color: `rgb(${scheme.sell.join(',')})` } : {}}>
+              <span
+                style={
+                  a.side === 'buy'
+                    ? { color: `rgb(${scheme.buy.join(',')})` }
+                    : a.side === 'sell'
+                      ? { color: `rgb(${scheme.sell.join(',')})` }
+                      : {}
+                }
+              >
                 {a.text}
               </span>
             </li>

@@ -34,7 +34,11 @@ export function DeltaPane(props: DeltaPaneProps) {
     ...(props.endTime === undefined ? {} : { end_time: props.endTime }),
     ...(exchange === undefined ? {} : { exchange }),
   };
-  const res = useApiData(`delta|${props.symbol}|${JSON.stringify(q)}`, (s) => api.delta(props.symbol, q, s), 10_000);
+  const res = useApiData(
+    `delta|${props.symbol}|${JSON.stringify(q)}`,
+    (s) => api.delta(props.symbol, q, s),
+    10_000,
+  );
   const { reload } = res;
   useEffect(() => {
     if (props.endTime !== undefined) return;
@@ -60,7 +64,11 @@ export function DeltaPane(props: DeltaPaneProps) {
   useEffect(requestDraw, [data, style, theme, scheme, requestDraw]);
   const dp = data?.delta_profile;
   return (
-    <div className={`of-panel of-delta ${props.className ?? ''}`} style={props.style} data-testid="delta-pane">
+    <div
+      className={`of-panel of-delta ${props.className ?? ''}`}
+      style={props.style}
+      data-testid="delta-pane"
+    >
       <div className="of-toolbar">
         <strong className="of-title">Delta</strong>
         <select data-testid="cvd-style" value={style} onChange={(e) => setStyle(e.target.value as CvdStyle)}>
@@ -69,8 +77,9 @@ export function DeltaPane(props: DeltaPaneProps) {
         </select>
         {dp !== undefined && (
           <span className="of-muted" data-testid="delta-summary">
-            CVD {formatQty(dp.cumulative_delta)} · momentum {dp.delta_momentum.toFixed(3)} · buy {dp.buy_pressure.toFixed(1)}% · sell{' '}
-            {dp.sell_pressure.toFixed(1)}%{dp.is_divergent ? ' · DIVERGENT' : ''}
+            CVD {formatQty(dp.cumulative_delta)} · momentum {dp.delta_momentum.toFixed(3)} · buy{' '}
+            {dp.buy_pressure.toFixed(1)}% · sell {dp.sell_pressure.toFixed(1)}%
+            {dp.is_divergent ? ' · DIVERGENT' : ''}
             {dp.is_exhausted ? ' · EXHAUSTED' : ''}
           </span>
         )}

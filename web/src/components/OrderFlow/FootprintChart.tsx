@@ -2,10 +2,17 @@
 // only when something changed; toolbar for timeframe, aggregation, ticks per row, display mode and colours.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties } from 'react';
-import type { Aggregation, FootprintData, FootprintQuery, StreamMessage } from '../../api/types.ts';
+import type { Aggregation, FootprintQuery, StreamMessage } from '../../api/types.ts';
 import { SCHEMES, type DisplayMode, type SchemeName } from '../../lib/colours.ts';
 import { chartLayout, drawFootprint, hitTest, type Ctx2D } from '../../lib/footprint-draw.ts';
-import { buildModel, cellAt, mergeUpdate, sameGrid, type FootprintModel } from '../../lib/footprint-model.ts';
+import {
+  buildModel,
+  cellAt,
+  mergeUpdate,
+  normalizeUpdate,
+  sameGrid,
+  type FootprintModel,
+} from '../../lib/footprint-model.ts';
 import { formatPrice } from '../../lib/format.ts';
 import {
   fitViewport,
@@ -56,8 +63,6 @@ export interface FootprintChartProps {
 }
 
 const DEFAULT_SPACING = 96;
-/** While the grid differs from live updates (e.g. the server streams another row size), refetch at most this often. */
-const REFETCH_THROTTLE_MS = 1000;
 
 export function FootprintChart(props: FootprintChartProps) {
   const { api, stream, theme, scheme: ctxScheme, exchange } = useOrderflow();
@@ -87,7 +92,16 @@ export function FootprintChart(props: FootprintChartProps) {
       ...(props.endTime === undefined ? {} : { end_time: props.endTime }),
       ...(exchange === undefined ? {} : { exchange }),
     }),
-    [timeframe, aggregation, ticksPerRow, volumePerBar, ticksPerBar, props.startTime, props.endTime, exchange],
+    [
+      timeframe,
+      aggregation,
+      ticksPerRow,
+      volumePerBar,
+      ticksPerBar,
+      props.startTime,
+      props.endTime,
+      exchange,
+    ],
   );
   const queryKey = `${props.symbol}|${JSON.stringify(query)}`;
 
@@ -156,54 +170,51 @@ export function FootprintChart(props: FootprintChartProps) {
         const model = buildModel(data);
         const prev = modelRef.current;
         const keepView =
-          prev !== null && viewRef.current !== null && prev.timeframe === model.timeframe && prev.rowSize === model.rowSize && prev.aggregation === model.aggregation && prev.symbol === model.symbol;
+          prev !== null &&
+          viewRef.current !== null &&
+          prev.timeframe === model.timeframe &&
+          prev.rowSize === model.rowSize &&
+          prev.aggregation === model.aggregation &&
+          prev.symbol === model.symbol;
         modelRef.current = model;
         const { width, height } = sizeRef.current;
         if (!keepView && width > 0)
-          viewRef.current = fitViewport(chartLayout(width, height).plot, model.bars, props.barSpacing ?? DEFAULT_SPACING);
+          viewRef.current = fitViewport(
+            chartLayout(width, height).plot,
+            model.bars,
+            props.barSpacing ?? DEFAULT_SPACING,
+          );
         if (!keepView) setSelected(null);
         setStatus({ loading: false, error: null, empty: model.bars.length === 0 });
         setVersion((v) => v + 1);
         requestDraw();
       },
       (e: unknown) => {
-        if (!ctl.signal.aborted) setStatus({ loading: false, error: e instanceof Error ? e : new Error(String(e)), empty: false });
+        if (!ctl.signal.aborted)
+          setStatus({ loading: false, error: e instanceof Error ? e : new Error(String(e)), empty: false });
       },
     );
     return () => ctl.abort();
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the query key captures the query
   }, [queryKey, reloadNonce, api, requestDraw]);
 
   // Live updates.
   const live = props.live !== false;
   useEffect(() => {
     if (!live) return;
-    let lastRefetch = 0;
-    let pending: ReturnType<typeof setTimeout> | null = null;
-    const refetch = () => {
-      if (pending !== null) return;
-      const wait = Math.max(0, lastRefetch + REFETCH_THROTTLE_MS - Date.now());
-      pending = setTimeout(() => {
-        pending = null;
-        lastRefetch = Date.now();
-        setReloadNonce((n) => n + 1);
-      }, wait);
-    };
     const onUpdate = (msg: StreamMessage) => {
-      const data = msg.data as FootprintData | undefined;
+      const data = normalizeUpdate(msg.data);
       const model = modelRef.current;
-      if (data === undefined || model === null || !Array.isArray(data.bars)) return;
-      if (data.symbol !== undefined && data.symbol !== props.symbol) return;
-      if (!sameGrid(model, data) || props.endTime !== undefined) {
-        if (props.endTime === undefined) refetch();
-        return;
-      }
+      if (data === null || model === null) return;
+      if (data.symbol !== undefined && data.symbol.toUpperCase() !== props.symbol.toUpperCase()) return;
+      // Another subscription's grid (other settings on the same stream): not ours. A fixed end time: history.
+      if (!sameGrid(model, data) || props.endTime !== undefined) return;
       const before = model.bars.length;
       const view = viewRef.current;
       const following = view !== null && followsRightEdge(view, before);
       const next = mergeUpdate(model, data);
       modelRef.current = next;
-      if (following && view !== null && next.bars.length > before) viewRef.current = scrollBars(view, next.bars.length - before);
+      if (following && view !== null && next.bars.length > before)
+        viewRef.current = scrollBars(view, next.bars.length - before);
       testHook().updatesApplied++;
       setStatus((s) => (s.empty && next.bars.length > 0 ? { ...s, empty: false } : s));
       setVersion((v) => v + 1);
@@ -217,9 +228,7 @@ export function FootprintChart(props: FootprintChartProps) {
     return () => {
       off();
       unsub();
-      if (pending !== null) clearTimeout(pending);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the query key captures the query
   }, [live, queryKey, stream, requestDraw, props.symbol, props.endTime]);
 
   // Canvas size follows the container.
@@ -231,7 +240,8 @@ export function FootprintChart(props: FootprintChartProps) {
       const dpr = window.devicePixelRatio || 1;
       const width = Math.max(100, Math.floor(box.clientWidth));
       const height = Math.max(120, Math.floor(box.clientHeight || (props.height ?? 560)));
-      if (width === sizeRef.current.width && height === sizeRef.current.height && dpr === sizeRef.current.dpr) return;
+      if (width === sizeRef.current.width && height === sizeRef.current.height && dpr === sizeRef.current.dpr)
+        return;
       sizeRef.current = { width, height, dpr };
       canvas.width = Math.round(width * dpr);
       canvas.height = Math.round(height * dpr);
@@ -240,7 +250,8 @@ export function FootprintChart(props: FootprintChartProps) {
       const plot = chartLayout(width, height).plot;
       const model = modelRef.current;
       if (viewRef.current !== null) viewRef.current = resize(viewRef.current, plot);
-      else if (model !== null) viewRef.current = fitViewport(plot, model.bars, props.barSpacing ?? DEFAULT_SPACING);
+      else if (model !== null)
+        viewRef.current = fitViewport(plot, model.bars, props.barSpacing ?? DEFAULT_SPACING);
       requestDraw();
     };
     apply();
@@ -254,7 +265,12 @@ export function FootprintChart(props: FootprintChartProps) {
   const onPointerDown = (e: React.PointerEvent<HTMLCanvasElement>) => {
     const r = e.currentTarget.getBoundingClientRect();
     const x = e.clientX - r.left;
-    drag.current = { x: e.clientX, y: e.clientY, moved: false, axis: x >= chartLayout(sizeRef.current.width, sizeRef.current.height).plot.width };
+    drag.current = {
+      x: e.clientX,
+      y: e.clientY,
+      moved: false,
+      axis: x >= chartLayout(sizeRef.current.width, sizeRef.current.height).plot.width,
+    };
     e.currentTarget.setPointerCapture(e.pointerId);
   };
   const onPointerMove = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -267,7 +283,9 @@ export function FootprintChart(props: FootprintChartProps) {
     d.moved = true;
     d.x = e.clientX;
     d.y = e.clientY;
-    viewRef.current = d.axis ? zoomY(view, Math.exp(dy / 150), view.plot.y + view.plot.height / 2) : pan(view, dx, dy);
+    viewRef.current = d.axis
+      ? zoomY(view, Math.exp(dy / 150), view.plot.y + view.plot.height / 2)
+      : pan(view, dx, dy);
     requestDraw();
   };
   const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -291,7 +309,10 @@ export function FootprintChart(props: FootprintChartProps) {
       const r = canvas.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY / 500);
       const overAxis = e.clientX - r.left >= view.plot.x + view.plot.width;
-      viewRef.current = e.shiftKey || overAxis ? zoomY(view, factor, e.clientY - r.top) : zoomX(view, factor, e.clientX - r.left);
+      viewRef.current =
+        e.shiftKey || overAxis
+          ? zoomY(view, factor, e.clientY - r.top)
+          : zoomX(view, factor, e.clientX - r.left);
       requestDraw();
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
@@ -317,18 +338,27 @@ export function FootprintChart(props: FootprintChartProps) {
   };
 
   const model = modelRef.current;
-  const selBar = selected === null || model === null ? undefined : model.bars.find((b) => b.key === selected.barKey);
+  const selBar =
+    selected === null || model === null ? undefined : model.bars.find((b) => b.key === selected.barKey);
   const selCell = selBar === undefined || selected === null ? undefined : cellAt(selBar, selected.row);
   void version;
 
   return (
-    <div className={`of-panel of-footprint ${props.className ?? ''}`} style={props.style} data-testid="footprint-chart">
+    <div
+      className={`of-panel of-footprint ${props.className ?? ''}`}
+      style={props.style}
+      data-testid="footprint-chart"
+    >
       {props.showControls !== false && (
         <div className="of-toolbar" role="toolbar" aria-label="Footprint settings">
           <strong className="of-title">{props.symbol} footprint</strong>
           <label>
             Bars
-            <select data-testid="aggregation" value={aggregation} onChange={(e) => setAggregation(e.target.value as Aggregation)}>
+            <select
+              data-testid="aggregation"
+              value={aggregation}
+              onChange={(e) => setAggregation(e.target.value as Aggregation)}
+            >
               <option value="TIME">Time</option>
               <option value="VOLUME">Volume</option>
               <option value="TICK_COUNT">Tick count</option>
@@ -337,7 +367,11 @@ export function FootprintChart(props: FootprintChartProps) {
           {aggregation === 'TIME' && (
             <label>
               Timeframe
-              <select data-testid="timeframe" value={timeframe} onChange={(e) => setTimeframe(e.target.value)}>
+              <select
+                data-testid="timeframe"
+                value={timeframe}
+                onChange={(e) => setTimeframe(e.target.value)}
+              >
                 {[...new Set([...TIMEFRAMES, timeframe])].map((t) => (
                   <option key={t} value={t}>
                     {t}
@@ -349,13 +383,27 @@ export function FootprintChart(props: FootprintChartProps) {
           {aggregation === 'VOLUME' && (
             <label>
               Volume/bar
-              <input data-testid="volume-per-bar" className="of-num" defaultValue={volumePerBar} onBlur={(e) => /^\d+(\.\d+)?$/.test(e.target.value) && setVolumePerBar(e.target.value)} />
+              <input
+                data-testid="volume-per-bar"
+                className="of-num"
+                defaultValue={volumePerBar}
+                onBlur={(e) => /^\d+(\.\d+)?$/.test(e.target.value) && setVolumePerBar(e.target.value)}
+              />
             </label>
           )}
           {aggregation === 'TICK_COUNT' && (
             <label>
               Trades/bar
-              <input data-testid="ticks-per-bar" className="of-num" type="number" min={1} defaultValue={ticksPerBar} onBlur={(e) => Number(e.target.value) >= 1 && setTicksPerBar(Math.floor(Number(e.target.value)))} />
+              <input
+                data-testid="ticks-per-bar"
+                className="of-num"
+                type="number"
+                min={1}
+                defaultValue={ticksPerBar}
+                onBlur={(e) =>
+                  Number(e.target.value) >= 1 && setTicksPerBar(Math.floor(Number(e.target.value)))
+                }
+              />
             </label>
           )}
           <label>
@@ -384,7 +432,11 @@ export function FootprintChart(props: FootprintChartProps) {
           </label>
           <label>
             Colours
-            <select data-testid="scheme" value={schemeName} onChange={(e) => setSchemeName(e.target.value as SchemeName)}>
+            <select
+              data-testid="scheme"
+              value={schemeName}
+              onChange={(e) => setSchemeName(e.target.value as SchemeName)}
+            >
               {Object.values(SCHEMES).map((s) => (
                 <option key={s.name} value={s.name}>
                   {s.label}
@@ -416,7 +468,9 @@ export function FootprintChart(props: FootprintChartProps) {
           onDoubleClick={fit}
         />
         {status.loading && model === null && <LoadingState what="footprint" />}
-        {status.error !== null && <ErrorState error={status.error} onRetry={() => setReloadNonce((n) => n + 1)} />}
+        {status.error !== null && (
+          <ErrorState error={status.error} onRetry={() => setReloadNonce((n) => n + 1)} />
+        )}
         {!status.loading && status.error === null && status.empty && (
           <div className="of-overlay" data-testid="footprint-empty">
             No trades in this range yet.
@@ -471,7 +525,9 @@ function LevelDetails({ symbol, price, barKey, cell, onClose }: LevelDetailsProp
         </button>
       </div>
       {cell === undefined ? (
-        <div data-testid="level-empty">No trades at {price} in the bar of {barKey}.</div>
+        <div data-testid="level-empty">
+          No trades at {price} in the bar of {barKey}.
+        </div>
       ) : (
         <dl>
           {fields.map(([key, label, value]) => (

@@ -9,7 +9,13 @@ import { formatQty } from '../../lib/format.ts';
 
 const METRICS_POLL_MS = 2000;
 
-export function MetricsPanel({ symbol, className }: { readonly symbol: string; readonly className?: string }) {
+export function MetricsPanel({
+  symbol,
+  className,
+}: {
+  readonly symbol: string;
+  readonly className?: string;
+}) {
   const { api, stream, exchange, scheme } = useOrderflow();
   const m = useApiData(
     `metrics|${symbol}|${exchange ?? ''}`,
@@ -21,7 +27,9 @@ export function MetricsPanel({ symbol, className }: { readonly symbol: string; r
   const d = m.data;
   const buyColour = `rgb(${scheme.buy.join(',')})`;
   const sellColour = `rgb(${scheme.sell.join(',')})`;
-  const signed = (v: number) => <span style={{ color: v >= 0 ? buyColour : sellColour }}>{formatQty(v)}</span>;
+  const signed = (v: number) => (
+    <span style={{ color: v >= 0 ? buyColour : sellColour }}>{formatQty(v)}</span>
+  );
   return (
     <div className={`of-panel of-metrics ${className ?? ''}`} data-testid="metrics-panel">
       <div className="of-toolbar">
@@ -39,7 +47,10 @@ export function MetricsPanel({ symbol, className }: { readonly symbol: string; r
           <dd data-metric="session_delta">{signed(d.session_delta)}</dd>
           <dt>Buy / sell pressure</dt>
           <dd data-metric="pressure">
-            <div className="of-pressure" title={`${d.buy_pressure.toFixed(1)}% / ${d.sell_pressure.toFixed(1)}%`}>
+            <div
+              className="of-pressure"
+              title={`${d.buy_pressure.toFixed(1)}% / ${d.sell_pressure.toFixed(1)}%`}
+            >
               <span style={{ width: `${d.buy_pressure}%`, background: buyColour }} />
               <span style={{ width: `${d.sell_pressure}%`, background: sellColour }} />
             </div>
@@ -48,7 +59,9 @@ export function MetricsPanel({ symbol, className }: { readonly symbol: string; r
           <dt>Active imbalances</dt>
           <dd data-metric="active_imbalances">{d.active_imbalances}</dd>
           <dt>Liquidity index</dt>
-          <dd data-metric="liquidity_index">{d.liquidity_index === null ? '—' : d.liquidity_index.toFixed(1)}</dd>
+          <dd data-metric="liquidity_index">
+            {d.liquidity_index === null ? '—' : d.liquidity_index.toFixed(1)}
+          </dd>
         </dl>
       )}
     </div>

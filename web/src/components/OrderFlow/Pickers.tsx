@@ -14,7 +14,11 @@ export function SymbolPicker(props: {
   return (
     <label className="of-picker">
       Symbol
-      <select data-testid="symbol-picker" value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+      <select
+        data-testid="symbol-picker"
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+      >
         {[...new Set([...symbols, props.value])].map((s) => (
           <option key={s} value={s}>
             {s}
@@ -64,7 +68,10 @@ export function ThemePicker(props: { readonly value: ThemeName; readonly onChang
   );
 }
 
-export function SchemePicker(props: { readonly value: SchemeName; readonly onChange: (s: SchemeName) => void }) {
+export function SchemePicker(props: {
+  readonly value: SchemeName;
+  readonly onChange: (s: SchemeName) => void;
+}) {
   return (
     <label className="of-picker">
       Colours

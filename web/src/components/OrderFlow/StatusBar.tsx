@@ -37,16 +37,23 @@ export function StatusBar({ className }: { readonly className?: string }) {
   }, []);
   const health = useApiData('health', (s) => api.health(s), HEALTH_POLL_MS);
   const h = describeHealth(health.data);
-  const age = stats.lastMessageAt === null ? null : Math.max(0, Math.round((now - stats.lastMessageAt) / 1000));
+  const age =
+    stats.lastMessageAt === null ? null : Math.max(0, Math.round((now - stats.lastMessageAt) / 1000));
   return (
     <div className={`of-statusbar ${className ?? ''}`} data-testid="status-bar">
       <span className={`of-dot of-dot-${stats.status}`} aria-hidden />
-      <span data-testid="ws-status">{stats.status === 'open' ? 'Live' : stats.status === 'connecting' ? 'Connecting…' : 'Disconnected'}</span>
+      <span data-testid="ws-status">
+        {stats.status === 'open' ? 'Live' : stats.status === 'connecting' ? 'Connecting…' : 'Disconnected'}
+      </span>
       <span data-testid="ws-messages">{stats.messages} msgs</span>
       {age !== null && <span>last {age}s ago</span>}
       {stats.reconnects > 0 && <span>{stats.reconnects} reconnects</span>}
       {stats.lastError !== null && <span className="of-warn">{stats.lastError}</span>}
-      {h.source !== null && <span className="of-badge" data-testid="data-source">{h.source}</span>}
+      {h.source !== null && (
+        <span className="of-badge" data-testid="data-source">
+          {h.source}
+        </span>
+      )}
       {health.error !== undefined && <span className="of-muted">health unavailable</span>}
       {h.detail.map((d) => (
         <span key={d} className="of-muted">

@@ -37,7 +37,11 @@ export function VolumeProfile(props: VolumeProfileProps) {
     ...(exchange === undefined ? {} : { exchange }),
   };
   const refresh = props.refreshMs ?? 5000;
-  const res = useApiData(`profile|${props.symbol}|${JSON.stringify(q)}`, (s) => api.volumeProfile(props.symbol, q, s), refresh > 0 ? refresh : undefined);
+  const res = useApiData(
+    `profile|${props.symbol}|${JSON.stringify(q)}`,
+    (s) => api.volumeProfile(props.symbol, q, s),
+    refresh > 0 ? refresh : undefined,
+  );
   const { reload } = res;
   useEffect(() => {
     if (props.endTime !== undefined) return;
@@ -57,17 +61,25 @@ export function VolumeProfile(props: VolumeProfileProps) {
   useEffect(requestDraw, [data, theme, scheme, requestDraw]);
   const p = data?.profile;
   return (
-    <div className={`of-panel of-profile ${props.className ?? ''}`} style={props.style} data-testid="volume-profile">
+    <div
+      className={`of-panel of-profile ${props.className ?? ''}`}
+      style={props.style}
+      data-testid="volume-profile"
+    >
       <div className="of-toolbar">
         <strong className="of-title">{props.symbol} profile</strong>
-        <select data-testid="profile-type" value={type} onChange={(e) => setType(e.target.value as ProfileType)}>
+        <select
+          data-testid="profile-type"
+          value={type}
+          onChange={(e) => setType(e.target.value as ProfileType)}
+        >
           <option value="VPVR">VPVR (range)</option>
           <option value="VPSV">VPSV (session)</option>
         </select>
         {p !== undefined && (
           <span className="of-muted" data-testid="profile-summary">
-            POC {p.point_of_control ?? '—'} · VAH {p.value_area_high ?? '—'} · VAL {p.value_area_low ?? '—'} · vol{' '}
-            {formatQty(p.total_volume)}
+            POC {p.point_of_control ?? '—'} · VAH {p.value_area_high ?? '—'} · VAL {p.value_area_low ?? '—'} ·
+            vol {formatQty(p.total_volume)}
           </span>
         )}
       </div>
@@ -75,7 +87,9 @@ export function VolumeProfile(props: VolumeProfileProps) {
         <canvas ref={canvasRef} className="of-canvas" data-testid="profile-canvas" />
         {data === undefined && res.loading && <LoadingState what="volume profile" />}
         {res.error !== undefined && data === undefined && <ErrorState error={res.error} onRetry={reload} />}
-        {data !== undefined && data.price_levels.length === 0 && <EmptyState text="No volume in this range." />}
+        {data !== undefined && data.price_levels.length === 0 && (
+          <EmptyState text="No volume in this range." />
+        )}
       </div>
       {data?.sessions !== undefined && data.sessions.length > 1 && (
         <table className="of-sessions">

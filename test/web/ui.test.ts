@@ -1,0 +1,289 @@
+// Browser tests of the web UI in Debian's Chromium (playwright-core, never a downloaded browser): the page
+// loads, the footprint canvas shows exactly the API's bars and cells, controls redraw, clicking a level shows the
+// API's numbers and live updates arrive. Served by the stand-in service over real Binance trades.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { sharedDataPath } from '../real-data.ts';
+import { recordedMarket, StandInServer } from './stand-in-server.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const WEB_DIST = `${ROOT}web/dist`;
+const ARTIFACTS = `${ROOT}artifacts`;
+const BTC_FILE =
+  'binance/trade-stream/binance-spot_BTCUSDT_2024-08-08T2354Z_2024-08-09T0005Z.trade-stream.txt.gz';
+const ETH_FILE =
+  'binance/trade-stream/binance-spot_ETHUSDT_2024-08-08T2354Z_2024-08-09T0005Z.trade-stream.txt.gz';
+
+/** Why the browser tests cannot run here, or null. On CI a missing browser or data set is a failure. */
+function missing(): string | null {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is missing (apt-get install -y chromium)`;
+  if (!existsSync(sharedDataPath(BTC_FILE))) return `shared data missing: ${sharedDataPath(BTC_FILE)}`;
+  return null;
+}
+const skipReason = missing();
+if (skipReason !== null && process.env.CI) throw new Error(`browser tests must run on CI: ${skipReason}`);
+
+/** Builds web/dist with Vite's JS API (the same build as `npm run build:web`). */
+export async function buildWeb(): Promise<void> {
+  const { build } = await import('vite');
+  await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
+}
+
+interface DrawnCell {
+  start_time: string;
+  price: number;
+  buy: number;
+  sell: number;
+  total: number;
+  delta: number;
+  imbalance: string | null;
+  poc: boolean;
+  cx: number;
+  cy: number;
+}
+interface Frame {
+  symbol: string;
+  timeframe: string;
+  aggregation: string;
+  rowSize: number;
+  barCount: number;
+  rows: { low: number; high: number };
+  bars: { start_time: string; index: number; x: number; cells: number }[];
+  cells: DrawnCell[];
+}
+interface ApiCell {
+  price_level: number;
+  buy_volume: number;
+  sell_volume: number;
+  total_volume: number;
+  delta: number;
+  is_point_of_control: boolean;
+  imbalance_side: string | null;
+  start_time: string;
+  buy_trades: number;
+  sell_trades: number;
+}
+interface FootprintJson {
+  success: true;
+  data: { row_size: number; bars: ApiCell[]; bar_stats: { start_time: string }[] };
+}
+
+const lastDraw = (page: Page): Promise<Frame | null> =>
+  page.evaluate(
+    () => (globalThis as unknown as { __orderflow?: { lastDraw: unknown } }).__orderflow?.lastDraw ?? null,
+  ) as Promise<Frame | null>;
+
+/**
+ * Checks a drawn frame against a footprint body, recomputed here straight from the body: the frame's bars are
+ * the body's bars at the same indices, every drawn cell is the body's cell with the same numbers, and every body
+ * cell of a drawn bar inside the drawn rows was drawn.
+ */
+function assertFrameMatches(frame: Frame, body: FootprintJson): void {
+  const starts = [
+    ...new Set([...body.data.bar_stats.map((b) => b.start_time), ...body.data.bars.map((c) => c.start_time)]),
+  ].sort((a, b) => Date.parse(a) - Date.parse(b));
+  assert.equal(frame.barCount, starts.length, 'bar count');
+  assert.ok(frame.bars.length > 0, 'some bars drawn');
+  assert.equal(frame.rowSize, body.data.row_size);
+  const byKey = new Map(body.data.bars.map((c) => [`${c.start_time}|${c.price_level}`, c] as const));
+  for (const b of frame.bars) assert.equal(b.start_time, starts[b.index], `bar ${b.index}`);
+  for (const c of frame.cells) {
+    const api = byKey.get(`${c.start_time}|${c.price}`);
+    assert.ok(api, `drawn cell ${c.start_time} @ ${c.price} is in the API body`);
+    assert.equal(c.buy, api.buy_volume);
+    assert.equal(c.sell, api.sell_volume);
+    assert.equal(c.total, api.total_volume);
+    assert.equal(c.delta, api.delta);
+    assert.equal(c.poc, api.is_point_of_control);
+    assert.equal(c.imbalance, api.imbalance_side);
+  }
+  const drawnBars = new Set(frame.bars.map((b) => b.start_time));
+  const expected = body.data.bars.filter((c) => {
+    const row = Math.round(c.price_level / body.data.row_size);
+    return drawnBars.has(c.start_time) && row >= frame.rows.low && row <= frame.rows.high;
+  });
+  assert.equal(frame.cells.length, expected.length, 'every API cell in view was drawn');
+}
+
+describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
+  let server: StandInServer;
+  let base: string;
+  let browser: Browser;
+  let page: Page;
+
+  before(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await buildWeb();
+    const markets = new Map([
+      ['BTC', await recordedMarket(sharedDataPath(BTC_FILE), 0.8)],
+      ['ETH', await recordedMarket(sharedDataPath(ETH_FILE), 0.8)],
+    ]);
+    server = new StandInServer(markets, WEB_DIST);
+    base = await server.listen(0);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    page.on('pageerror', (e) => {
+      throw e;
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const api = async (q: Record<string, string>): Promise<FootprintJson> => {
+    const res = await fetch(`${base}/api/v1/orderflow/footprint/BTC?${new URLSearchParams(q).toString()}`);
+    return (await res.json()) as FootprintJson;
+  };
+
+  /** Waits until the chart drew a frame satisfying `pred` (evaluated in the page), then returns it. */
+  async function frameWhere(pred: string): Promise<Frame> {
+    await page.waitForFunction(
+      `(() => { const f = globalThis.__orderflow?.lastDraw; return !!f && f.cells.length > 0 && (${pred}); })()`,
+      undefined,
+      {
+        timeout: 15_000,
+      },
+    );
+    const f = await lastDraw(page);
+    assert.ok(f);
+    return f;
+  }
+
+  test('the page loads and the footprint shows the API bars and cells', async () => {
+    await page.goto(`${base}/?symbol=BTC&timeframe=1m&ticks_per_row=500`);
+    const f = await frameWhere("f.timeframe === '1m' && f.rowSize === 5");
+    assertFrameMatches(f, await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' }));
+    assert.ok(f.bars.length >= 5, `several 1m bars in view (${f.bars.length})`);
+    // The pixels agree: a traded cell's centre is not the background colour.
+    const cell = f.cells.reduce((a, b) => (b.total > a.total ? b : a));
+    const px = await page.evaluate(
+      ([x, y]) => {
+        const c = document.querySelector('[data-testid=footprint-canvas]') as HTMLCanvasElement;
+        const k = c.width / c.getBoundingClientRect().width;
+        return Array.from(
+          c.getContext('2d')!.getImageData(Math.round(x! * k), Math.round(y! * k), 1, 1).data,
+        );
+      },
+      [cell.cx, cell.cy - 4],
+    );
+    assert.notDeepEqual(px.slice(0, 3), [17, 20, 26], 'the biggest cell is painted');
+    await page.waitForSelector('[data-testid=metrics-panel] [data-metric=current_price]');
+    await page.waitForSelector('[data-testid=profile-summary]');
+    await page.screenshot({ path: `${ARTIFACTS}/ui-footprint-1m.png` });
+  });
+
+  test('changing timeframe, ticks per row and aggregation redraws what the API returns', async () => {
+    await page.selectOption('[data-testid=timeframe]', '5m');
+    let f = await frameWhere("f.timeframe === '5m'");
+    assertFrameMatches(f, await api({ timeframe: '5m', aggregation: 'TIME', ticks_per_row: '500' }));
+    await page.fill('[data-testid=ticks-per-row]', '100');
+    f = await frameWhere("f.timeframe === '5m' && f.rowSize === 1");
+    assertFrameMatches(f, await api({ timeframe: '5m', aggregation: 'TIME', ticks_per_row: '100' }));
+    await page.screenshot({ path: `${ARTIFACTS}/ui-footprint-5m-row1.png` });
+    await page.selectOption('[data-testid=aggregation]', 'TICK_COUNT');
+    f = await frameWhere("f.aggregation === 'TICK_COUNT'");
+    assertFrameMatches(
+      f,
+      await api({ timeframe: '5m', aggregation: 'TICK_COUNT', ticks_per_row: '100', ticks_per_bar: '1000' }),
+    );
+    await page.selectOption('[data-testid=aggregation]', 'VOLUME');
+    f = await frameWhere("f.aggregation === 'VOLUME'");
+    assertFrameMatches(
+      f,
+      await api({ timeframe: '5m', aggregation: 'VOLUME', ticks_per_row: '100', volume_per_bar: '10' }),
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/ui-footprint-volume-bars.png` });
+    // Back to the first settings for the next tests.
+    await page.selectOption('[data-testid=aggregation]', 'TIME');
+    await page.selectOption('[data-testid=timeframe]', '1m');
+    await page.fill('[data-testid=ticks-per-row]', '500');
+    f = await frameWhere("f.aggregation === 'TIME' && f.timeframe === '1m' && f.rowSize === 5");
+    assertFrameMatches(f, await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' }));
+  });
+
+  test("clicking a price level shows the API's numbers for it", async () => {
+    const f = await frameWhere("f.rowSize === 5 && f.timeframe === '1m'");
+    const body = await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' });
+    const target = f.cells.reduce((a, b) => (b.total > a.total ? b : a));
+    const box = await page.locator('[data-testid=footprint-canvas]').boundingBox();
+    assert.ok(box);
+    await page.mouse.click(box.x + target.cx, box.y + target.cy);
+    const details = page.locator('[data-testid=level-details]');
+    await details.waitFor();
+    const field = (k: string) => details.locator(`[data-field=${k}]`).innerText();
+    const cell = body.data.bars.find(
+      (c) => c.start_time === target.start_time && c.price_level === target.price,
+    );
+    assert.ok(cell);
+    assert.equal(await field('price_level'), String(cell.price_level));
+    assert.equal(await field('start_time'), cell.start_time);
+    assert.equal(await field('buy_volume'), String(cell.buy_volume));
+    assert.equal(await field('sell_volume'), String(cell.sell_volume));
+    assert.equal(await field('total_volume'), String(cell.total_volume));
+    assert.equal(await field('delta'), String(cell.delta));
+    assert.equal(await field('buy_trades'), String(cell.buy_trades));
+    assert.equal(await field('sell_trades'), String(cell.sell_trades));
+    await page.screenshot({ path: `${ARTIFACTS}/ui-level-details.png` });
+  });
+
+  test('live updates arrive over the WebSocket and the chart matches the API afterwards', async () => {
+    const before = await lastDraw(page);
+    assert.ok(before);
+    const applied = await page.evaluate(
+      () => (globalThis as unknown as { __orderflow: { updatesApplied: number } }).__orderflow.updatesApplied,
+    );
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid=ws-status]')?.textContent === 'Live',
+    );
+    // The rest of the recording arrives: ~20% of the trades, crossing into new minutes.
+    server.advance('BTC', 1_000_000);
+    await page.waitForFunction(
+      (n) =>
+        (globalThis as unknown as { __orderflow: { updatesApplied: number } }).__orderflow.updatesApplied > n,
+      applied,
+    );
+    const body = await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' });
+    const total = new Set(body.data.bar_stats.map((b) => b.start_time)).size;
+    assert.ok(total > before.barCount, 'new bars exist after the replay');
+    const f = await frameWhere(`f.barCount === ${total}`);
+    assertFrameMatches(f, body);
+    // The view followed the right edge: the newest bar is drawn.
+    assert.equal(f.bars.at(-1)?.index, total - 1);
+    await page.waitForSelector('[data-testid=alerts-list] li, [data-testid=alerts-empty]');
+    await page.screenshot({ path: `${ARTIFACTS}/ui-live.png` });
+  });
+
+  test('light theme and another symbol', async () => {
+    await page.click('[data-testid=theme-toggle]');
+    await page.selectOption('[data-testid=symbol-picker]', 'ETH');
+    const f = await frameWhere("f.symbol === 'ETH'");
+    const res = await fetch(
+      `${base}/api/v1/orderflow/footprint/ETH?timeframe=1m&aggregation=TIME&ticks_per_row=500`,
+    );
+    assertFrameMatches(f, (await res.json()) as FootprintJson);
+    await page.screenshot({ path: `${ARTIFACTS}/ui-eth-light.png` });
+  });
+
+  test('an unknown symbol shows the error state', async () => {
+    await page.goto(`${base}/?symbol=NOPE&timeframe=1m&compact=1`);
+    const err = page.locator('[data-testid=footprint-chart] [data-testid=error]');
+    await err.waitFor();
+    assert.match(await err.innerText(), /UNKNOWN_SYMBOL/);
+  });
+});
