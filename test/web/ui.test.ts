@@ -172,16 +172,11 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     assert.ok(f.bars.length >= 5, `several 1m bars in view (${f.bars.length})`);
     // The pixels agree: a traded cell's centre is not the background colour.
     const cell = f.cells.reduce((a, b) => (b.total > a.total ? b : a));
-    const px = await page.evaluate(
-      ([x, y]) => {
-        const c = document.querySelector('[data-testid=footprint-canvas]') as HTMLCanvasElement;
-        const k = c.width / c.getBoundingClientRect().width;
-        return Array.from(
-          c.getContext('2d')!.getImageData(Math.round(x! * k), Math.round(y! * k), 1, 1).data,
-        );
-      },
-      [cell.cx, cell.cy - 4],
-    );
+    const px = (await page.evaluate(`(() => {
+      const c = document.querySelector('[data-testid=footprint-canvas]');
+      const k = c.width / c.getBoundingClientRect().width;
+      return Array.from(c.getContext('2d').getImageData(Math.round(${cell.cx} * k), Math.round(${cell.cy} * k), 1, 1).data);
+    })()`)) as number[];
     assert.notDeepEqual(px.slice(0, 3), [17, 20, 26], 'the biggest cell is painted');
     await page.waitForSelector('[data-testid=metrics-panel] [data-metric=current_price]');
     await page.waitForSelector('[data-testid=profile-summary]');
@@ -248,9 +243,7 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     const applied = await page.evaluate(
       () => (globalThis as unknown as { __orderflow: { updatesApplied: number } }).__orderflow.updatesApplied,
     );
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid=ws-status]')?.textContent === 'Live',
-    );
+    await page.waitForFunction(`document.querySelector('[data-testid=ws-status]')?.textContent === 'Live'`);
     // The rest of the recording arrives: ~20% of the trades, crossing into new minutes.
     server.advance('BTC', 1_000_000);
     await page.waitForFunction(
