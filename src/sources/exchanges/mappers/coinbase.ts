@@ -100,7 +100,10 @@ export function createCoinbaseMapper(opts: { readonly registry: InstrumentRegist
       if (type === 'subscriptions') return [{ kind: 'subscribed', detail: raw }];
       if (type === 'error') {
         return [
-          { kind: 'exchangeError', message: `${JSON.stringify(v['message'])} ${JSON.stringify(v['reason'] ?? '')}` },
+          {
+            kind: 'exchangeError',
+            message: `${JSON.stringify(v['message'])} ${JSON.stringify(v['reason'] ?? '')}`,
+          },
         ];
       }
       if (typeof type !== 'string') return [bad('message without a type', raw)];
