@@ -24,6 +24,8 @@ export interface WriteListener {
 
 export class StoreWriter {
   private pending = new Map<string, Pending>();
+  /** Earliest ts per instrument of batches handed to the store but not written yet. */
+  private readonly writing = new Map<string, { batches: number; minTs: number }>();
   private queued = 0;
   private inflight: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setInterval> | undefined;
@@ -61,6 +63,8 @@ export class StoreWriter {
     for (const k of keys) {
       const p = this.pending.get(k);
       if (p !== undefined && p.minTs < beforeTs) return true;
+      const w = this.writing.get(k);
+      if (w !== undefined && w.minTs < beforeTs) return true;
     }
     return false;
   }
@@ -97,6 +101,14 @@ export class StoreWriter {
     if (this.pending.size === 0) return this.inflight;
     const batch = this.pending;
     this.pending = new Map();
+    for (const [k, p] of batch) {
+      const w = this.writing.get(k);
+      if (w === undefined) this.writing.set(k, { batches: 1, minTs: p.minTs });
+      else {
+        w.batches++;
+        w.minTs = Math.min(w.minTs, p.minTs);
+      }
+    }
     this.inflight = this.inflight.then(() => this.write(batch));
     return this.inflight;
   }
@@ -122,6 +134,8 @@ export class StoreWriter {
         this.log(`store write of ${p.trades.length} ${key} trades failed: ${this.lastError}`);
       } finally {
         this.queued -= p.trades.length;
+        const w = this.writing.get(key);
+        if (w !== undefined && --w.batches === 0) this.writing.delete(key);
       }
     }
   }

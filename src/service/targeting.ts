@@ -17,6 +17,9 @@ export async function targetFor(
   markets: Readonly<Record<string, readonly string[]>>,
   exchange?: string,
 ): Promise<QueryTarget> {
+  // resolveTarget looks markets up with obj[symbol]: names like "toString" would hit Object.prototype.
+  if (symbol in Object.prototype)
+    throw new ApiError('UNKNOWN_SYMBOL', `${symbol} is neither a stored instrument nor a market`);
   let target: QueryTarget;
   try {
     target = await resolveTarget(store, symbol, markets);

@@ -1,0 +1,135 @@
+// Typed WebSocket client of /ws/orderflow: subscribe/unsubscribe and typed message handlers. Uses the global
+// WebSocket (browsers, Node ≥ 22) or any constructor passed in (e.g. the `ws` package on Node 20).
+
+export interface SubscribeParams {
+  symbol: string;
+  timeframe?: string;
+  aggregation?: 'TIME' | 'VOLUME' | 'TICK_COUNT';
+  price_tick_size?: string | number;
+  exchange?: string;
+  volume_per_bar?: string | number;
+  ticks_per_bar?: number;
+}
+
+export interface StreamTrade {
+  exchange: string;
+  symbol: string;
+  id: number | string;
+  time: string;
+  price: number;
+  qty: number;
+  side: 'buy' | 'sell';
+}
+
+export interface StreamMessages {
+  subscribed: {
+    channel: 'orderflow';
+    symbol: string;
+    timeframe: string;
+    aggregation: string;
+    price_tick_size: number;
+    source?: string;
+  };
+  unsubscribed: { symbol: string };
+  snapshot: {
+    symbol: string;
+    timeframe: string;
+    footprint: Record<string, unknown>;
+    delta_profile: Record<string, unknown>;
+    source?: string;
+  };
+  tick: { symbol: string; trades: StreamTrade[]; source?: string };
+  footprint_update: {
+    symbol: string;
+    timeframe: string;
+    bar: Record<string, unknown>;
+    bars: Record<string, unknown>[];
+    source?: string;
+  };
+  imbalance_detected: {
+    symbol: string;
+    timeframe: string;
+    zone: { side: 'buy' | 'sell'; low: number; high: number; rows: number; bar_start: string };
+  };
+  delta_update: {
+    symbol: string;
+    timeframe: string;
+    delta_profile: Record<string, unknown>;
+    bar: Record<string, unknown> | null;
+  };
+  heartbeat: { time: string };
+  notice: { code: string; message: string };
+  error: { code: string; message: string };
+}
+export type StreamMessageType = keyof StreamMessages;
+
+/** The subset of the WebSocket API the client uses. */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'message', l: (e: { data: unknown }) => void): void;
+  addEventListener(type: 'open' | 'close' | 'error', l: (e: unknown) => void): void;
+}
+export type SocketFactory = (url: string) => SocketLike;
+
+export class OrderflowStream {
+  readonly socket: SocketLike;
+  private readonly handlers = new Map<string, Set<(data: never) => void>>();
+  readonly opened: Promise<void>;
+
+  /** `url`: ws://host:8090/ws/orderflow; an API key goes as ?token= (browsers cannot set headers). */
+  constructor(url: string, o: { apiKey?: string; socket?: SocketFactory } = {}) {
+    const full =
+      o.apiKey === undefined
+        ? url
+        : `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(o.apiKey)}`;
+    const make: SocketFactory =
+      o.socket ??
+      ((u) => {
+        const WS = (globalThis as { WebSocket?: new (u: string) => SocketLike }).WebSocket;
+        if (WS === undefined)
+          throw new Error(
+            'no global WebSocket: pass { socket: (url) => new WebSocket(url) } from the ws package',
+          );
+        return new WS(u);
+      });
+    this.socket = make(full);
+    this.opened = new Promise((resolve, reject) => {
+      this.socket.addEventListener('open', () => resolve());
+      this.socket.addEventListener('error', (e) =>
+        reject(e instanceof Error ? e : new Error('WebSocket error')),
+      );
+    });
+    this.socket.addEventListener('message', (e) => {
+      const text = typeof e.data === 'string' ? e.data : String(e.data);
+      let msg: { type?: string; data?: unknown };
+      try {
+        msg = JSON.parse(text) as { type?: string; data?: unknown };
+      } catch {
+        return;
+      }
+      const hs = this.handlers.get(msg.type ?? '');
+      if (hs) for (const h of hs) (h as (d: unknown) => void)(msg.data);
+    });
+  }
+
+  on<K extends StreamMessageType>(type: K, handler: (data: StreamMessages[K]) => void): () => void {
+    let set = this.handlers.get(type);
+    if (set === undefined) this.handlers.set(type, (set = new Set()));
+    set.add(handler as (data: never) => void);
+    return () => set.delete(handler as (data: never) => void);
+  }
+
+  subscribe(p: SubscribeParams): void {
+    this.socket.send(JSON.stringify({ type: 'subscribe', data: { channel: 'orderflow', ...p } }));
+  }
+
+  unsubscribe(p: SubscribeParams): void {
+    this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channel: 'orderflow', ...p } }));
+  }
+
+  close(): void {
+    this.socket.close(1000, 'client closing');
+  }
+}
