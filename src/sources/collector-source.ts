@@ -58,7 +58,7 @@ export class CollectorSource implements TradeSource {
     return Object.fromEntries(this.collectors.map((c) => [c.feed.id, c.stats()]));
   }
 
-  /** Pure mapping of one collector event (exported for tests through `toSourceEvents`). */
+  /** One collector event → SourceEvents (the mapping itself is the pure `toSourceEvents`). */
   private forward(c: ExchangeCollector, e: CollectorEvent, sink: (e: SourceEvent) => void): void {
     for (const s of toSourceEvents(
       c.feed.id,
