@@ -38,6 +38,8 @@ export function createBitstampMapper(opts: { readonly registry: InstrumentRegist
     exchange: BITSTAMP,
     feed: 'bitstamp-live-trades',
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
+      // Order-book pushes end with their event name: recognized without parsing.
+      if (raw.endsWith('"event":"data"}')) return [IGNORED];
       const v = parseJsonOrUndefined(raw);
       if (!isRecord(v)) return [bad('not a JSON object', raw)];
       const event = v['event'];

@@ -48,6 +48,8 @@ export function createBybitMapper(opts: {
     exchange,
     feed: `bybit-${opts.category}-publicTrade`,
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
+      // Other topics (order books are most of the traffic) are recognized by prefix and never parsed.
+      if (raw.startsWith('{"topic":"') && !raw.startsWith('{"topic":"publicTrade.')) return [IGNORED];
       const v = parseJsonOrUndefined(raw);
       if (!isRecord(v)) return [bad('not a JSON object', raw)];
       const topic = v['topic'];

@@ -65,6 +65,8 @@ export function createKrakenMapper(opts: { readonly registry: InstrumentRegistry
     feed: 'kraken-trade',
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
       if (raw.startsWith('[')) return v1(raw, recvTs);
+      // Book and ticker updates are recognized by prefix and never parsed.
+      if (raw.startsWith('{"channel":"book"') || raw.startsWith('{"channel":"ticker"')) return [IGNORED];
       const isTrade = raw.includes('"channel":"trade"');
       const v = parseJsonOrUndefined(isTrade ? quoteNumbers(raw, ['price', 'qty']) : raw);
       if (!isRecord(v)) return [bad('not a JSON object', raw)];

@@ -77,6 +77,9 @@ export function createOkxMapper(opts: { readonly registry: InstrumentRegistry })
     feed: 'okx-trades',
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
       if (raw === 'pong') return [{ kind: 'heartbeat' }];
+      // Other channels (books, tickers) are recognized by prefix and never parsed.
+      if (raw.startsWith('{"arg":{"channel":"') && !raw.startsWith('{"arg":{"channel":"trades'))
+        return [IGNORED];
       const v = parseJsonOrUndefined(raw);
       if (!isRecord(v)) return [bad('not a JSON object', raw)];
       const event = v['event'];
