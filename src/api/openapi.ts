@@ -14,7 +14,7 @@ import {
 } from './response-schemas.ts';
 
 const json = (schema: z.ZodType): Record<string, unknown> =>
-  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' }) as Record<string, unknown>;
+  z.toJSONSchema(schema, { io: 'output', unrepresentable: 'any' });
 const inputJson = (schema: z.ZodType): Record<string, unknown> => {
   const s = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
   delete s.$schema;

@@ -117,8 +117,8 @@ export class OrderflowStream {
   on<K extends StreamMessageType>(type: K, handler: (data: StreamMessages[K]) => void): () => void {
     let set = this.handlers.get(type);
     if (set === undefined) this.handlers.set(type, (set = new Set()));
-    set.add(handler as (data: never) => void);
-    return () => set.delete(handler as (data: never) => void);
+    set.add(handler);
+    return () => set.delete(handler);
   }
 
   subscribe(p: SubscribeParams): void {

@@ -142,17 +142,17 @@ export class QueryService {
     switch (endpoint) {
       case 'footprint': {
         const { body } = await storeFootprintQuery(store, target, timeframe, p, r);
-        return q.values.format?.toLowerCase() === 'nested' ? nest(body as Body) : (body as Body);
+        return q.values.format?.toLowerCase() === 'nested' ? nest(body) : body;
       }
       case 'volume-profile': {
         const type = q.values.type?.toUpperCase() === 'VPSV' ? 'VPSV' : 'VPVR';
         const { body } = await storeProfileQuery(store, target, type, p, r, q.values.omit_empty === 'true');
-        return body as Body;
+        return body;
       }
       case 'delta':
-        return (await storeDeltaQuery(store, target, timeframe, p, r)).body as Body;
+        return (await storeDeltaQuery(store, target, timeframe, p, r)).body;
       case 'metrics':
-        return (await storeMetricsQuery(store, target, p, r)).body as Body;
+        return (await storeMetricsQuery(store, target, p, r)).body;
       case 'imbalances': {
         const { body } = await storeFootprintQuery(store, target, timeframe, p, r);
         const d = body.data as Record<string, unknown> & { stacked_imbalances: { active: boolean }[] };

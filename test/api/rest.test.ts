@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- assertions on parsed JSON bodies */
 // REST API over real Binance trades in a DuckDB store: contract (spec fields and types), equality with the
 // CLI/engine bodies on the same trades, OpenAPI validity, and clear errors for bad input (fuzzed).
 import { test } from 'node:test';
@@ -7,6 +8,8 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { parseConfig } from '../../src/core/config.ts';
 import { resolveParams } from '../../src/core/params.ts';
 import { formatTime } from '../../src/core/time.ts';
+import type { Trade } from '../../src/core/trade.ts';
+import { micros, ticks } from '../../src/core/units.ts';
 import { deltaQuery, footprintQuery, metricsQuery, profileQuery } from '../../src/cli/analysis.ts';
 import { storeFootprintQuery } from '../../src/query/store-queries.ts';
 import { readTargetTrades, resolveTarget } from '../../src/query/targets.ts';
@@ -79,7 +82,7 @@ const SPEC_FIELDS = {
 function hasSpecFields(obj: unknown, spec: Record<string, string>, where: string): void {
   assert.ok(obj !== null && typeof obj === 'object', `${where} is an object`);
   for (const [k, type] of Object.entries(spec)) {
-    const v = (obj as Record<string, unknown>)[k];
+    const v: unknown = (obj as Record<string, unknown>)[k];
     assert.equal(typeof v, type, `${where}.${k} is a ${type} (got ${JSON.stringify(v)})`);
   }
 }
@@ -221,12 +224,12 @@ test('live trades are visible at once: the store is flushed before a query and c
     assert.deepEqual((await api.app.inject(url)).json(), before, 'second request served the same body');
     assert.ok(f.service.queries.cache.hits >= 1);
     // A new trade 30 s after the last one, 1 lot at the last price + 100 ticks.
-    const live = {
+    const live: Trade = {
       ...last,
       id: Number(last.id) + 1_000_000,
-      ts: last.ts + 30_000_000,
-      price: last.price + 100,
-      side: 1 as const,
+      ts: micros(last.ts + 30_000_000),
+      price: ticks(last.price + 100),
+      side: 1,
     };
     f.source.push(inst, [live]);
     const after = (await api.app.inject(url)).json();
