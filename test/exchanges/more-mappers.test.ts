@@ -253,6 +253,9 @@ describe('kraken v2 / v1 / futures', () => {
         ['1618678150.827816#1', 35381, 171754604, -1, 1618678150827816],
       ],
     );
+    // A truncated v1 trade array is bad, not skipped (only book/ticker arrays are skipped unparsed).
+    assert.deepEqual(kinds(v1.map(f.slice(0, 60), RECV)), ['bad']);
+    assert.deepEqual(kinds(v1.map('[1360,{"as":[]},"book-1000","WAVES/EUR"]', RECV)), ['ignored']);
     assert.equal(krakenSymbol('XBT/USD'), 'BTC/USD');
     assert.equal(krakenSymbol('XDG/EUR'), 'DOGE/EUR');
   });

@@ -64,7 +64,9 @@ export function createKrakenMapper(opts: { readonly registry: InstrumentRegistry
     exchange: KRAKEN,
     feed: 'kraken-trade',
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
-      if (raw.startsWith('[')) return v1(raw, recvTs);
+      // v1 arrays end with [..., "<channel>", "<pair>"]: book and ticker arrays are skipped unparsed.
+      if (raw.startsWith('['))
+        return raw.includes(',"book-') || raw.includes(',"ticker","') ? [IGNORED] : v1(raw, recvTs);
       // Book and ticker updates are recognized by prefix and never parsed.
       if (raw.startsWith('{"channel":"book"') || raw.startsWith('{"channel":"ticker"')) return [IGNORED];
       const isTrade = raw.includes('"channel":"trade"');
@@ -194,6 +196,7 @@ export function createKrakenFuturesMapper(opts: { readonly registry: InstrumentR
     exchange: KRAKEN_FUTURES,
     feed: 'kraken-futures-trade',
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
+      if (raw.startsWith('{"feed":"book') || raw.startsWith('{"feed":"ticker')) return [IGNORED];
       const isTrade = raw.includes('"feed":"trade');
       const v = parseJsonOrUndefined(isTrade ? quoteNumbers(raw, ['price', 'qty']) : raw);
       if (!isRecord(v)) return [bad('not a JSON object', raw)];
