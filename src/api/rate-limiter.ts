@@ -49,7 +49,8 @@ export class TokenBuckets {
       b.tokens -= 1;
       return 0;
     }
-    return Math.ceil(((1 - b.tokens) / this.spec.perSecond) * 1000);
+    // The epsilon keeps float noise (0.998 tokens = 1.000000000000001 ms) from adding a millisecond.
+    return Math.max(1, Math.ceil(((1 - b.tokens) / this.spec.perSecond) * 1000 - 1e-9));
   }
 
   private evict(t: number): void {
