@@ -11,7 +11,7 @@ import type { Trade } from '../../../core/trade.ts';
 import { lots, micros, ticks, type UnixMicros } from '../../../core/units.ts';
 import { sideFromBuyerIsMaker } from '../../../core/classify.ts';
 import { bad, IGNORED, isRecord, parseJsonOrUndefined, type FeedEvent, type FeedMapper } from '../types.ts';
-import { scanFlatObject, type FlatObject } from './flat-json.ts';
+import { scanFlatInto, type FlatSink, type FlatValue } from './flat-json.ts';
 
 export type BinanceVenue = 'binance' | 'binance-usdm';
 export type BinanceStreamKind = 'trade' | 'aggTrade';
@@ -49,19 +49,126 @@ function buildTrade(
     return 'trade time is not an integer';
   if (typeof buyerIsMaker !== 'boolean') return 'm/isBuyerMaker is not a boolean';
   if (!(count >= 1)) return 'aggregate covers no trades';
-  const t: Trade = {
-    exchange,
-    symbol: inst.symbol,
-    id,
-    ts: micros(binanceTimeToMicros(time)),
-    price: ticks(p),
-    qty: lots(q),
-    side: sideFromBuyerIsMaker(buyerIsMaker),
-    sideSource: 'exchange',
-    ...(recvTs === undefined ? {} : { recvTs }),
-    ...(count === 1 ? {} : { count }),
-  };
+  // Built as one literal per shape (no spreads): this runs once per trade on the hot path.
+  const side = sideFromBuyerIsMaker(buyerIsMaker);
+  const ts = micros(binanceTimeToMicros(time));
+  if (recvTs === undefined)
+    return count === 1
+      ? { exchange, symbol: inst.symbol, id, ts, price: ticks(p), qty: lots(q), side, sideSource: 'exchange' }
+      : {
+          exchange,
+          symbol: inst.symbol,
+          id,
+          ts,
+          price: ticks(p),
+          qty: lots(q),
+          side,
+          sideSource: 'exchange',
+          count,
+        };
+  const t: Trade =
+    count === 1
+      ? {
+          exchange,
+          symbol: inst.symbol,
+          id,
+          ts,
+          price: ticks(p),
+          qty: lots(q),
+          side,
+          sideSource: 'exchange',
+          recvTs,
+        }
+      : {
+          exchange,
+          symbol: inst.symbol,
+          id,
+          ts,
+          price: ticks(p),
+          qty: lots(q),
+          side,
+          sideSource: 'exchange',
+          recvTs,
+          count,
+        };
   return t;
+}
+
+/** The members of a Binance event the mapper reads, in a fixed-shape object reused for every frame. */
+class BinanceFields implements FlatSink {
+  e: unknown;
+  s: unknown;
+  t: unknown;
+  p: unknown;
+  q: unknown;
+  T: unknown;
+  m: unknown;
+  a: unknown;
+  f: unknown;
+  l: unknown;
+  /** A subscribe reply or error in raw-stream form: left to the JSON.parse path. */
+  control = false;
+
+  reset(): this {
+    this.e = this.s = this.t = this.p = this.q = this.T = this.m = this.a = this.f = this.l = undefined;
+    this.control = false;
+    return this;
+  }
+
+  set(key: string, v: FlatValue): void {
+    switch (key) {
+      case 'e':
+        this.e = v;
+        break;
+      case 's':
+        this.s = v;
+        break;
+      case 't':
+        this.t = v;
+        break;
+      case 'p':
+        this.p = v;
+        break;
+      case 'q':
+        this.q = v;
+        break;
+      case 'T':
+        this.T = v;
+        break;
+      case 'm':
+        this.m = v;
+        break;
+      case 'a':
+        this.a = v;
+        break;
+      case 'f':
+        this.f = v;
+        break;
+      case 'l':
+        this.l = v;
+        break;
+      case 'result':
+      case 'code':
+      case 'error':
+        this.control = true;
+        break;
+    }
+  }
+
+  fromObject(d: Record<string, unknown>): this {
+    this.reset();
+    this.e = d['e'];
+    this.s = d['s'];
+    this.t = d['t'];
+    this.p = d['p'];
+    this.q = d['q'];
+    this.T = d['T'];
+    this.m = d['m'];
+    this.a = d['a'];
+    this.f = d['f'];
+    this.l = d['l'];
+    return this;
+  }
 }
 
 export function createBinanceMapper(opts: BinanceMapperOptions): FeedMapper {
@@ -77,20 +184,21 @@ export function createBinanceMapper(opts: BinanceMapperOptions): FeedMapper {
     return i;
   };
 
-  const fromData = (d: Record<string, unknown>, raw: string, recvTs: UnixMicros): FeedEvent[] => {
-    const e = d['e'];
+  const fields = new BinanceFields();
+  const fromData = (d: BinanceFields, raw: string, recvTs: UnixMicros): FeedEvent[] => {
+    const e = d.e;
     if (e === 'serverShutdown') return [{ kind: 'serverShutdown', detail: raw }];
     if (e !== stream) return [IGNORED];
-    const symbol = d['s'];
+    const symbol = d.s;
     if (typeof symbol !== 'string') return [bad('missing symbol', raw)];
     const inst = instrumentOf(symbol);
     if (!inst) return [bad(`unknown instrument ${exchange}:${symbol}`, raw)];
     let r: Trade | string;
     if (stream === 'trade') {
-      r = buildTrade(exchange, inst, d['t'], d['p'], d['q'], d['T'], d['m'], 1, recvTs);
+      r = buildTrade(exchange, inst, d.t, d.p, d.q, d.T, d.m, 1, recvTs);
     } else {
-      const f = d['f'];
-      const l = d['l'];
+      const f = d.f;
+      const l = d.l;
       if (
         typeof f !== 'number' ||
         typeof l !== 'number' ||
@@ -98,7 +206,7 @@ export function createBinanceMapper(opts: BinanceMapperOptions): FeedMapper {
         !Number.isSafeInteger(l)
       )
         return [bad('aggTrade f/l are not integers', raw)];
-      r = buildTrade(exchange, inst, d['a'], d['p'], d['q'], d['T'], d['m'], l - f + 1, recvTs);
+      r = buildTrade(exchange, inst, d.a, d.p, d.q, d.T, d.m, l - f + 1, recvTs);
     }
     if (typeof r === 'string') return [bad(r, raw)];
     return [{ kind: 'trades', symbol, trades: [r], snapshot: false }];
@@ -116,38 +224,35 @@ export function createBinanceMapper(opts: BinanceMapperOptions): FeedMapper {
     if (v['stream'] === '!serverShutdown') return [{ kind: 'serverShutdown', detail: raw }];
     const data = 'stream' in v ? v['data'] : v;
     if (!isRecord(data)) return [bad('combined-stream frame without a data object', raw)];
-    return fromData(data, raw, recvTs);
+    return fromData(fields.fromObject(data), raw, recvTs);
   };
 
   return {
     exchange,
     feed: `${exchange}-${stream}`,
     map(raw: string, recvTs: UnixMicros): FeedEvent[] {
-      const fast = useFast ? scanCombined(raw) : undefined;
-      if (fast !== undefined) return fromData(fast, raw, recvTs);
+      if (useFast && scanCombined(raw, fields.reset())) return fromData(fields, raw, recvTs);
       return slow(raw, recvTs);
     },
   };
 }
 
-/** Fast path for `{"stream":"x","data":{flat}}` and a raw `{flat}` frame; undefined ⇒ use JSON.parse. */
-function scanCombined(raw: string): FlatObject | undefined {
+/** Fast path for `{"stream":"x","data":{flat}}` and a raw `{flat}` frame into `out`; false ⇒ use JSON.parse. */
+function scanCombined(raw: string, out: BinanceFields): boolean {
   if (raw.startsWith('{"stream":"')) {
     let q = 11;
     for (; q < raw.length; q++) {
       const c = raw.charCodeAt(q);
       if (c === 34) break;
-      if (c === 92 || c < 32) return undefined; // escapes: let JSON.parse judge
+      if (c === 92 || c < 32) return false; // escapes: let JSON.parse judge
     }
     // "!serverShutdown" and other system streams take the JSON.parse path.
-    if (q >= raw.length || raw.charCodeAt(11) === 33 || !raw.startsWith(',"data":', q + 1)) return undefined;
-    const r = scanFlatObject(raw, q + 9);
-    if (!r || r.end !== raw.length - 1 || raw.charCodeAt(r.end) !== 125) return undefined;
-    return r.obj;
+    if (q >= raw.length || raw.charCodeAt(11) === 33 || !raw.startsWith(',"data":', q + 1)) return false;
+    const end = scanFlatInto(raw, q + 9, out);
+    return end === raw.length - 1 && raw.charCodeAt(end) === 125;
   }
-  const r = scanFlatObject(raw, 0);
-  if (!r || r.end !== raw.length || 'result' in r.obj || 'code' in r.obj) return undefined;
-  return r.obj;
+  const end = scanFlatInto(raw, 0, out);
+  return end === raw.length && !out.control;
 }
 
 /** One row of GET /api/v3/historicalTrades or /fapi/v1/historicalTrades. */

@@ -5,6 +5,19 @@
 export type FlatValue = string | number | boolean | null;
 export type FlatObject = Record<string, FlatValue>;
 
+/** Receives the members of a scanned object; a fixed-shape sink avoids building a dictionary per frame. */
+export interface FlatSink {
+  set(key: string, value: FlatValue): void;
+}
+
+class ObjectSink implements FlatSink {
+  // No prototype: a "__proto__" key must stay an own property, as JSON.parse makes it.
+  readonly obj = Object.create(null) as FlatObject;
+  set(key: string, value: FlatValue): void {
+    this.obj[key] = value;
+  }
+}
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 
@@ -13,42 +26,47 @@ const BACKSLASH = 92;
  * null, with no whitespace. Returns the object and the index after the closing brace, or undefined.
  */
 export function scanFlatObject(s: string, pos: number): { obj: FlatObject; end: number } | undefined {
+  const sink = new ObjectSink();
+  const end = scanFlatInto(s, pos, sink);
+  return end < 0 ? undefined : { obj: sink.obj, end };
+}
+
+/** Same grammar as scanFlatObject, members handed to `sink`; returns the index after `}` or -1. */
+export function scanFlatInto(s: string, pos: number, obj: FlatSink): number {
   const n = s.length;
-  if (s.charCodeAt(pos) !== 123 /* { */) return undefined;
-  // No prototype: a "__proto__" key must stay an own property, as JSON.parse makes it.
-  const obj = Object.create(null) as FlatObject;
+  if (s.charCodeAt(pos) !== 123 /* { */) return -1;
   let i = pos + 1;
-  if (s.charCodeAt(i) === 125 /* } */) return { obj, end: i + 1 };
+  if (s.charCodeAt(i) === 125 /* } */) return i + 1;
   for (;;) {
-    if (s.charCodeAt(i) !== QUOTE) return undefined;
+    if (s.charCodeAt(i) !== QUOTE) return -1;
     const keyEnd = scanString(s, i + 1);
-    if (keyEnd < 0) return undefined;
+    if (keyEnd < 0) return -1;
     const key = s.slice(i + 1, keyEnd);
     i = keyEnd + 1;
-    if (s.charCodeAt(i) !== 58 /* : */) return undefined;
+    if (s.charCodeAt(i) !== 58 /* : */) return -1;
     i++;
     const c = s.charCodeAt(i);
     if (c === QUOTE) {
       const e = scanString(s, i + 1);
-      if (e < 0) return undefined;
-      obj[key] = s.slice(i + 1, e);
+      if (e < 0) return -1;
+      obj.set(key, s.slice(i + 1, e));
       i = e + 1;
     } else if (c === 116 /* t */) {
-      if (!s.startsWith('true', i)) return undefined;
-      obj[key] = true;
+      if (!s.startsWith('true', i)) return -1;
+      obj.set(key, true);
       i += 4;
     } else if (c === 102 /* f */) {
-      if (!s.startsWith('false', i)) return undefined;
-      obj[key] = false;
+      if (!s.startsWith('false', i)) return -1;
+      obj.set(key, false);
       i += 5;
     } else if (c === 110 /* n */) {
-      if (!s.startsWith('null', i)) return undefined;
-      obj[key] = null;
+      if (!s.startsWith('null', i)) return -1;
+      obj.set(key, null);
       i += 4;
     } else {
       const e = scanNumber(s, i);
-      if (e < 0) return undefined;
-      obj[key] = parseNumberToken(s, i, e);
+      if (e < 0) return -1;
+      obj.set(key, parseNumberToken(s, i, e));
       i = e;
     }
     const sep = s.charCodeAt(i);
@@ -56,8 +74,8 @@ export function scanFlatObject(s: string, pos: number): { obj: FlatObject; end: 
       i++;
       continue;
     }
-    if (sep === 125 /* } */) return i < n ? { obj, end: i + 1 } : undefined;
-    return undefined;
+    if (sep === 125 /* } */) return i < n ? i + 1 : -1;
+    return -1;
   }
 }
 
