@@ -52,13 +52,19 @@ async function memberRollups(
   m: TargetMember,
   from: number,
   to: number,
+  rowTicks: number,
 ): Promise<MinuteRollup[]> {
   const { exchange, symbol } = m.instrument;
+  // Stored cells are summed into rows by the store when the instrument's rows nest in the target's (far fewer
+  // cells to read); the cells keep landing in the same target rows.
+  const memberRowTicks = rowTicks % m.priceFactor === 0 ? rowTicks / m.priceFactor : 1;
   const headEnd = Math.min(ceilMinute(from), to);
   const tailStart = Math.max(floorMinute(to), headEnd);
   const [head, full, tail] = await Promise.all([
     from < headEnd ? store.readTrades(exchange, symbol, from, headEnd) : Promise.resolve([]),
-    headEnd < tailStart ? store.readMinuteRollups(exchange, symbol, headEnd, tailStart) : Promise.resolve([]),
+    headEnd < tailStart
+      ? store.readMinuteRollups(exchange, symbol, headEnd, tailStart, memberRowTicks)
+      : Promise.resolve([]),
     tailStart < to ? store.readTrades(exchange, symbol, tailStart, to) : Promise.resolve([]),
   ]);
   const all = [...minuteRollupsFromTrades(head), ...full, ...minuteRollupsFromTrades(tail)];
@@ -125,7 +131,7 @@ export async function storeFootprintBars(
   const from = r.from ?? LOWEST;
   const to = r.to ?? HIGHEST;
   if (rollupsServe(p) && target.members.length === 1) {
-    return footprintFromRollups(await memberRollups(store, target.members[0]!, from, to), p);
+    return footprintFromRollups(await memberRollups(store, target.members[0]!, from, to, p.rowTicks), p);
   }
   const anchored = p.bars.aggregation !== 'TIME' && r.from !== undefined;
   const feedFrom = anchored ? anchorStart(r.from, p.bars.anchorUs) : from;
@@ -212,7 +218,9 @@ export async function storeProfileQuery(
     const trades = await readTargetTrades(store, target, from, to);
     return profileQuery(target.label, type, trades, p, r, omitEmpty);
   }
-  const perMember = await Promise.all(target.members.map((m) => memberRollups(store, m, from, to)));
+  const perMember = await Promise.all(
+    target.members.map((m) => memberRollups(store, m, from, to, p.rowTicks)),
+  );
   const merged = mergeRollups(perMember);
   const acc = new ProfileAccumulator(p);
   acc.addCells(rowsOfRollups(merged, p.rowTicks));

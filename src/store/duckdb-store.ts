@@ -30,6 +30,7 @@ import {
   MINUTE,
 } from './duckdb-schema.ts';
 import {
+  checkRowTicks,
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
@@ -735,8 +736,24 @@ export class DuckDbTradeStore implements TradeStore {
     }
   }
 
-  readMinuteRollups(exchange: string, symbol: string, fromUs: number, toUs: number): Promise<MinuteRollup[]> {
+  readMinuteRollups(
+    exchange: string,
+    symbol: string,
+    fromUs: number,
+    toUs: number,
+    rowTicks = 1,
+  ): Promise<MinuteRollup[]> {
+    // Exact integer floor to the row's lowest tick (also for negative ticks).
+    const rowTick = `(tick - ((tick % ${rowTicks}) + ${rowTicks}) % ${rowTicks})`;
+    const cellsSql = (where: string): string =>
+      rowTicks === 1
+        ? `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
+           FROM minute_cells WHERE ${where} ORDER BY minute, tick`
+        : `SELECT minute::DOUBLE, ${rowTick}::DOUBLE AS r, sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE,
+                  sum(sell_trades)::DOUBLE
+           FROM minute_cells WHERE ${where} GROUP BY minute, r ORDER BY minute, r`;
     return this.exclusive(async (conn) => {
+      checkRowTicks(rowTicks);
       const inst = this.instId(exchange, symbol);
       const where = `inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
       const bars = (
@@ -747,12 +764,7 @@ export class DuckDbTradeStore implements TradeStore {
            FROM minute_bars WHERE ${where} ORDER BY minute`,
         )
       ).getRows();
-      const cellCols = (
-        await conn.runAndReadAll(
-          `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
-           FROM minute_cells WHERE ${where} ORDER BY minute, tick`,
-        )
-      ).getColumns();
+      const cellCols = (await conn.runAndReadAll(cellsSql(where))).getColumns();
       const [cm = [], ct = [], cb = [], cs = [], cbt = [], cst = []] = cellCols;
       let j = 0;
       return bars.map((r): MinuteRollup => {

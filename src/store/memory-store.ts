@@ -4,6 +4,8 @@
 import { instrumentKey, type Instrument } from '../core/instrument.ts';
 import type { Trade } from '../core/trade.ts';
 import {
+  cellsInRows,
+  checkRowTicks,
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
@@ -147,11 +149,19 @@ export class MemoryTradeStore implements TradeStore {
     for (let i = 0; i < all.length; i += batchSize) yield all.slice(i, i + batchSize);
   }
 
-  readMinuteRollups(exchange: string, symbol: string, fromUs: number, toUs: number): Promise<MinuteRollup[]> {
+  readMinuteRollups(
+    exchange: string,
+    symbol: string,
+    fromUs: number,
+    toUs: number,
+    rowTicks = 1,
+  ): Promise<MinuteRollup[]> {
     return settle(() => {
+      checkRowTicks(rowTicks);
       const b = this.book(exchange, symbol);
       const out = [...b.rollups.values()].filter((r) => r.minute >= fromUs && r.minute < toUs);
-      return out.sort((x, y) => x.minute - y.minute);
+      out.sort((x, y) => x.minute - y.minute);
+      return rowTicks === 1 ? out : out.map((r) => ({ ...r, cells: cellsInRows(r.cells, rowTicks) }));
     });
   }
 

@@ -160,7 +160,7 @@ const tradesArb = (exchange: string, symbol: string) =>
           ts: micros(ts),
           price: ticks(x.price),
           qty: lots(x.qty),
-          side: (x.sell ? -1 : 1),
+          side: x.sell ? -1 : 1,
           sideSource: 'exchange',
         };
       });
