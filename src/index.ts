@@ -9,6 +9,8 @@ export * from './core/instrument.ts';
 export * from './core/config.ts';
 export * from './core/ratio.ts';
 export * from './core/params.ts';
+export * from './core/markets.ts';
+export * from './core/volume-unit.ts';
 export * from './engines/bars.ts';
 export * from './engines/footprint.ts';
 export * from './engines/imbalance.ts';
@@ -39,3 +41,10 @@ export {
   type TradeFileResult,
   type ReadTradeFileOptions,
 } from './sources/files/read-trade-file.ts';
+export * from './store/port.ts';
+export { MemoryTradeStore } from './store/memory-store.ts';
+export { DuckDbTradeStore } from './store/duckdb-store.ts';
+export { footprintFromRollups } from './store/rollups.ts';
+export * from './sources/source.ts';
+export { ReplaySource } from './sources/replay.ts';
+export { SimulatorSource } from './sources/simulator.ts';
