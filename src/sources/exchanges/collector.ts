@@ -8,7 +8,7 @@ import type { UnixMicros } from '../../core/units.ts';
 import { ReconnectingSocket, type ConnectionEvent, type ConnectionOptions } from './connection.ts';
 import { FEEDS, type FeedDefinition, type FeedId } from './feeds.ts';
 import { RestClient, type RestClientOptions, type RestStats } from './rest-client.ts';
-import { DEFAULT_BUFFER_BUDGET, StreamSequencer, type LostRange } from './sequencer.ts';
+import { DedupeWindow, DEFAULT_BUFFER_BUDGET, StreamSequencer, type LostRange } from './sequencer.ts';
 import type { FeedEvent, FeedMapper } from './types.ts';
 
 export interface CollectorOptions {
@@ -92,7 +92,12 @@ export interface CollectorStats {
   readonly streams: Readonly<Record<string, StreamStats>>;
 }
 
+/** What this collector supports beyond the first feeds (other modules feature-test on it). */
+export const COLLECTOR_FEATURES = { uniqueIds: true, keepAlive: true } as const;
+
 const LAG_SAMPLES = 4096;
+/** Ids remembered per stream of a feed without contiguous ids. */
+const UNIQUE_DEDUPE_WINDOW = 100_000;
 const RATE_WINDOW_S = 10;
 
 /** Fixed-size ring of numbers for percentiles without unbounded growth. */
@@ -125,11 +130,17 @@ class StreamState {
   readonly bucketSecond = new Float64Array(RATE_WINDOW_S).fill(-1);
   graceTimer: ReturnType<typeof setTimeout> | undefined;
   backfilling = false;
+  /** Set for feeds with ids: 'unique' (no sequencing). */
+  readonly dedupe: DedupeWindow | undefined;
+  uniqueDelivered = 0;
+  uniqueDuplicates = 0;
   constructor(
     readonly symbol: string,
     budget: number,
+    unique: boolean,
   ) {
     this.seq = new StreamSequencer(budget);
+    this.dedupe = unique ? new DedupeWindow(UNIQUE_DEDUPE_WINDOW) : undefined;
   }
   countRate(recvTs: number, n: number): void {
     const sec = Math.floor(recvTs / 1e6);
@@ -170,13 +181,15 @@ export class ExchangeCollector {
   constructor(private readonly opts: CollectorOptions) {
     this.feed = typeof opts.feed === 'string' ? FEEDS[opts.feed] : opts.feed;
     this.mapper = this.feed.createMapper(opts.registry);
+    const unique = this.feed.ids === 'unique';
     for (const s of opts.symbols)
-      this.streams.set(s, new StreamState(s, opts.bufferBudget ?? DEFAULT_BUFFER_BUDGET));
+      this.streams.set(s, new StreamState(s, opts.bufferBudget ?? DEFAULT_BUFFER_BUDGET, unique));
     const wsBase = opts.wsBase ?? this.feed.defaultWsBase;
     this.conn = new ReconnectingSocket(
       {
         silenceMs: this.feed.silenceMs,
         ...(this.feed.maxLifetimeMs === undefined ? {} : { maxLifetimeMs: this.feed.maxLifetimeMs }),
+        ...(this.feed.keepAlive === undefined ? {} : { keepAlive: this.feed.keepAlive }),
         ...opts.connection,
         url: this.feed.url(wsBase, opts.symbols),
         subscribe: this.feed.subscribe(opts.symbols),
@@ -246,10 +259,11 @@ export class ExchangeCollector {
       streams[s.symbol] = {
         exchange: this.feed.exchange,
         symbol: s.symbol,
-        delivered: s.seq.delivered,
-        duplicates: s.seq.duplicates,
+        delivered: s.seq.delivered + s.uniqueDelivered,
+        duplicates: s.seq.duplicates + s.uniqueDuplicates,
         lost: s.seq.lost,
         recovered: s.seq.recovered,
+        // Unique-id feeds cannot see losses: their figure only counts what the sequencer could check (1).
         completeness: s.seq.completeness(),
         buffered: s.seq.buffered,
         gapsFound: s.gapsFound,
@@ -259,7 +273,7 @@ export class ExchangeCollector {
         tradesPerSecond: s.rate(nowUs),
         lagMs: { p50: lag.p50 / 1000, p99: lag.p99 / 1000, samples: lag.samples },
         lostRanges: [...s.seq.lostRanges],
-        lastTradeId: s.seq.next === undefined ? undefined : s.seq.next - 1,
+        lastTradeId: s.dedupe || s.seq.next === undefined ? undefined : s.seq.next - 1,
       };
     }
     const added = this.addedLatency.percentiles();
@@ -301,6 +315,13 @@ export class ExchangeCollector {
         if (!s) return; // a symbol we did not ask for
         if (this.conn.isPending(gen)) this.conn.promote(gen);
         if (!ev.snapshot) for (const t of ev.trades) s.lag.push(recvTs - t.ts);
+        if (s.dedupe) {
+          const fresh = ev.trades.filter((t) => s.dedupe!.add(t.id));
+          s.uniqueDelivered += fresh.length;
+          s.uniqueDuplicates += ev.trades.length - fresh.length;
+          this.deliver(s, fresh, 'ws', recvTs);
+          return;
+        }
         this.deliver(s, s.seq.offer(ev.trades), 'ws', recvTs);
         this.checkGap(s);
         return;

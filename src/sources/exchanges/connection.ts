@@ -23,6 +23,8 @@ export interface ConnectionOptions {
   /** Longest overlap of old and new socket when the new one never confirms. */
   readonly overlapMaxMs?: number;
   readonly handshakeTimeoutMs?: number;
+  /** Application-level ping some exchanges require from the client (sent on every open socket). */
+  readonly keepAlive?: { readonly text: string; readonly intervalMs: number };
   readonly random?: () => number;
 }
 
@@ -56,6 +58,7 @@ interface Live {
   readonly ws: WebSocket;
   lastActivity: number;
   watchdog?: ReturnType<typeof setInterval>;
+  keepAlive?: ReturnType<typeof setInterval>;
   lifetime?: ReturnType<typeof setTimeout>;
 }
 
@@ -166,6 +169,12 @@ export class ReconnectingSocket {
       },
       Math.max(5, Math.floor(silence / 4)),
     );
+    const ka = this.opts.keepAlive;
+    if (ka)
+      live.keepAlive = setInterval(
+        () => live.ws.readyState === WebSocket.OPEN && live.ws.send(ka.text),
+        ka.intervalMs,
+      );
     const life = this.opts.maxLifetimeMs;
     if (life !== undefined)
       live.lifetime = setTimeout(() => this.current === live && this.rollover('max-lifetime'), life);
@@ -173,6 +182,7 @@ export class ReconnectingSocket {
 
   private onClose(live: Live, code: number, reason: string): void {
     clearInterval(live.watchdog);
+    clearInterval(live.keepAlive);
     clearTimeout(live.lifetime);
     this.handler.onEvent({ type: 'disconnected', gen: live.gen, code, reason });
     if (this.stopped) return;
@@ -199,6 +209,7 @@ export class ReconnectingSocket {
 
   private close(live: Live, code: number, reason: string): Promise<void> {
     clearInterval(live.watchdog);
+    clearInterval(live.keepAlive);
     clearTimeout(live.lifetime);
     const ws = live.ws;
     if (ws.readyState === WebSocket.CLOSED) return Promise.resolve();

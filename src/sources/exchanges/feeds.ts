@@ -31,8 +31,21 @@ export type FeedId =
   | 'coinbase-matches'
   | 'coinbase-advanced-market-trades';
 
+/** A message the client must send periodically to keep the socket alive (Bybit, OKX, Kraken, Bitstamp). */
+export interface KeepAliveMessage {
+  readonly text: string;
+  readonly intervalMs: number;
+}
+
 export interface FeedDefinition {
-  readonly id: FeedId;
+  /** A FeedId for the feeds here; other modules define more (feeds-more.ts). */
+  readonly id: string;
+  /**
+   * 'contiguous' (default): per-symbol integer ids in steps of 1 ⇒ sequenced, gaps detected and backfilled.
+   * 'unique': ids only identify (UUIDs, exchange-wide ids) ⇒ dedupe within a bounded window, no gap detection.
+   */
+  readonly ids?: 'contiguous' | 'unique';
+  readonly keepAlive?: KeepAliveMessage;
   readonly exchange: string;
   readonly defaultWsBase: string;
   readonly defaultRestBase: string;
