@@ -19,6 +19,8 @@ import {
   type SideSemantics,
 } from '../importers/generic-csv.ts';
 import { importTradeFile } from '../importers/import-job.ts';
+import { importCoinbaseCapture, isCoinbaseCapture } from '../importers/capture-files.ts';
+import { openTradeFile } from '../importers/file-stream.ts';
 import type { MalformedRow } from '../sources/files/ingest-report.ts';
 import { formatTime } from '../core/time.ts';
 import { join } from 'node:path';
@@ -149,6 +151,29 @@ async function importFiles(flags: Flags, paths: string[]): Promise<void> {
           });
           continue;
         }
+        if (isCoinbaseCapture(await firstLine(path))) {
+          const c = await importCoinbaseCapture(store, path, {
+            ...batch,
+            ...(progress.listener === undefined ? {} : { onProgress: progress.listener }),
+          });
+          progress.done();
+          summaries.push({
+            file: path,
+            instrument: c.instruments.join(', '),
+            parsed: c.trades,
+            inserted: c.inserted,
+            duplicates: c.duplicates,
+            malformed: c.bad,
+            examples: c.badExamples.map((b) => ({
+              line: b.line,
+              field: 'frame',
+              value: '',
+              reason: b.reason,
+            })),
+            extra: { format: 'coinbase-capture', frames: c.frames },
+          });
+          continue;
+        }
         const r = await importTradeFile(store, path, {
           ...(str(flags.exchange) === undefined ? {} : { exchange: str(flags.exchange)! }),
           ...(str(flags.symbol) === undefined ? {} : { symbol: str(flags.symbol)! }),
@@ -184,6 +209,12 @@ async function importFiles(flags: Flags, paths: string[]): Promise<void> {
   } finally {
     progress.done();
   }
+}
+
+async function firstLine(path: string): Promise<string> {
+  const f = await openTradeFile(path);
+  for await (const b of f.batches(64 * 1024)) return b.text.slice(0, b.text.indexOf('\n') >>> 0);
+  return '';
 }
 
 function addImportFlags(cmd: Command): Command {
