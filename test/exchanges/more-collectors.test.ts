@@ -15,7 +15,7 @@ import {
   type CollectorEvent,
   type CollectorOptions,
 } from '../../src/sources/exchanges/collector.ts';
-import { asFeedDefinition, MORE_FEEDS, type MoreFeedId } from '../../src/sources/exchanges/feeds-more.ts';
+import { MORE_FEEDS, type MoreFeedId } from '../../src/sources/exchanges/feeds-more.ts';
 import { bitstampInstruments } from '../../src/sources/exchanges/mappers/bitstamp.ts';
 import { bybitInstruments } from '../../src/sources/exchanges/mappers/bybit.ts';
 import { okxInstruments } from '../../src/sources/exchanges/mappers/okx.ts';
@@ -87,7 +87,7 @@ async function run(
   const mock = new MockExchange(mockOpts);
   await mock.start();
   const collector = new ExchangeCollector({
-    feed: asFeedDefinition(MORE_FEEDS[feed]),
+    feed: MORE_FEEDS[feed],
     symbols,
     registry,
     wsBase: mock.wsBase,
@@ -406,7 +406,7 @@ describe('unique-id feeds and client keep-alive (need the collector patch)', () 
     const mock = new MockExchange({ tape, rows: [], protocol, chunk: 1 });
     await mock.start();
     const c = new ExchangeCollector({
-      feed: asFeedDefinition(def),
+      feed: def,
       symbols,
       registry,
       wsBase: mock.wsBase,

@@ -6,7 +6,7 @@ import { InstrumentRegistry } from '../../src/core/instrument.ts';
 import type { Trade } from '../../src/core/trade.ts';
 import { lots, micros, ticks } from '../../src/core/units.ts';
 import { ExchangeCollector, type CollectorEvent } from '../../src/sources/exchanges/collector.ts';
-import { asFeedDefinition, MORE_FEEDS } from '../../src/sources/exchanges/feeds-more.ts';
+import { MORE_FEEDS } from '../../src/sources/exchanges/feeds-more.ts';
 import { okxInstruments } from '../../src/sources/exchanges/mappers/okx.ts';
 import { CollectorSource, toSourceEvents } from '../../src/sources/collector-source.ts';
 import type { SourceEvent } from '../../src/sources/source.ts';
@@ -94,7 +94,7 @@ describe('toSourceEvents', () => {
 
   it('refuses unknown instruments and mismatched symbol lists at construction', () => {
     const c = new ExchangeCollector({
-      feed: asFeedDefinition(MORE_FEEDS['okx-trades-all']),
+      feed: MORE_FEEDS['okx-trades-all'],
       symbols: ['BTC-USDT'],
       registry,
     });
@@ -129,7 +129,7 @@ describe('CollectorSource end to end (OKX mock, a dropped frame)', () => {
     await mock.start();
     const symbols = ['BTC-USDT', 'BTC-USD-220527', 'UNI-USD-SWAP'];
     const collector = new ExchangeCollector({
-      feed: asFeedDefinition(MORE_FEEDS['okx-trades-all']),
+      feed: MORE_FEEDS['okx-trades-all'],
       symbols,
       registry: reg,
       wsBase: mock.wsBase,

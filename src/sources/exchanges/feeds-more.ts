@@ -1,6 +1,6 @@
 // Live feed definitions for Bybit v5, OKX v5, Kraken v2 and Bitstamp (EXCHANGES.md §5–§8): URLs (configurable
 // bases), subscribe messages, keep-alive, id policy, and the REST backfill where the exchange has an id cursor.
-// The lead registers them beside FEEDS; until FeedId includes MoreFeedId, `asFeedDefinition` bridges the type.
+// Registered in FEEDS (feeds.ts).
 //
 // Choices: Bybit and Bitstamp ids are not contiguous per symbol (UUIDs / spot ids with holes; exchange-wide ids)
 // ⇒ `ids: 'unique'`: dedupe by id, no gap detection, no backfill. OKX uses `trades-all` (one fill per push,
@@ -35,9 +35,6 @@ export interface MoreFeedDefinition extends Omit<FeedDefinition, 'id'> {
   /** Client ping the exchange requires; undefined when the server keeps the connection alive by itself. */
   readonly keepAlive?: KeepAlive;
 }
-
-/** The collector takes a FeedDefinition; FeedId does not list these ids yet (see the report: one-line merge). */
-export const asFeedDefinition = (d: MoreFeedDefinition): FeedDefinition => d as unknown as FeedDefinition;
 
 const OKX_PAGE = 100;
 

@@ -9,6 +9,7 @@ import { coinbaseRestTrade, createCoinbaseMapper } from './mappers/coinbase.ts';
 import { createCoinbaseAdvancedMapper } from './mappers/coinbase-advanced.ts';
 import type { RestClient, RestClientOptions } from './rest-client.ts';
 import type { FeedMapper } from './types.ts';
+import { MORE_FEEDS, type MoreFeedId } from './feeds-more.ts';
 
 export interface BackfillRequest {
   readonly rest: RestClient;
@@ -24,7 +25,9 @@ export interface BackfillRequest {
 /** Fetches the trades of [from, to] the exchange still serves; ids it does not serve are simply absent. */
 export type Backfiller = (req: BackfillRequest) => Promise<Trade[]>;
 
-export type FeedId =
+export type FeedId = BaseFeedId | MoreFeedId;
+
+type BaseFeedId =
   | 'binance-spot-trade'
   | 'binance-usdm-trade'
   | 'binance-usdm-aggTrade'
@@ -38,7 +41,7 @@ export interface KeepAliveMessage {
 }
 
 export interface FeedDefinition {
-  /** A FeedId for the feeds here; other modules define more (feeds-more.ts). */
+  /** A FeedId. */
   readonly id: string;
   /**
    * 'contiguous' (default): per-symbol integer ids in steps of 1 ⇒ sequenced, gaps detected and backfilled.
@@ -140,7 +143,7 @@ const binanceRest = (limit: number): Omit<RestClientOptions, 'baseUrl'> => ({
   usedWeightHeader: 'x-mbx-used-weight-1m',
 });
 
-export const FEEDS: Readonly<Record<FeedId, FeedDefinition>> = {
+const BASE_FEEDS: Readonly<Record<BaseFeedId, FeedDefinition>> = {
   'binance-spot-trade': {
     id: 'binance-spot-trade',
     exchange: 'binance',
@@ -219,3 +222,6 @@ export const FEEDS: Readonly<Record<FeedId, FeedDefinition>> = {
     silenceMs: 5_000,
   },
 };
+
+/** Every live feed: Binance and Coinbase here, Bybit, OKX, Kraken and Bitstamp in feeds-more.ts. */
+export const FEEDS: Readonly<Record<FeedId, FeedDefinition>> = { ...BASE_FEEDS, ...MORE_FEEDS };
