@@ -3,12 +3,16 @@
 // ~20k contiguous trades), or a seeded random walk when the data is missing; each section says which.
 
 import { benchEngines } from './engines.ts';
+import { benchExchanges } from './exchanges.ts';
+import { benchNormalizeMore } from './normalize-more.ts';
 import { benchStore } from './store.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   engines: benchEngines,
   store: () => benchStore(),
+  exchanges: benchExchanges,
+  exchanges_more: benchNormalizeMore,
 };
 const results: Record<string, unknown> = {
   node: process.version,
