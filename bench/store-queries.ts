@@ -12,7 +12,7 @@ import { parseConfig } from '../src/core/config.ts';
 import { resolveParams } from '../src/core/params.ts';
 import { US_PER_DAY } from '../src/core/time.ts';
 import type { Trade } from '../src/core/trade.ts';
-import { lots, micros, ticks, type Side } from '../src/core/units.ts';
+import { lots, micros, ticks } from '../src/core/units.ts';
 import { importTradeFile } from '../src/importers/import-job.ts';
 import { storeFootprintBars, storeFootprintQuery, storeProfileQuery } from '../src/query/store-queries.ts';
 import { resolveTarget } from '../src/query/targets.ts';
