@@ -121,7 +121,7 @@ function toTrade(r: BaseRow): Trade {
     ts: micros(r.us),
     price: ticks(Number(i + f.padEnd(2, '0').slice(0, 2))),
     qty: lots(Number(qi + qf.padEnd(5, '0').slice(0, 5))),
-    side: (r.buyerMaker ? -1 : 1),
+    side: r.buyerMaker ? -1 : 1,
     sideSource: 'exchange',
   };
 }

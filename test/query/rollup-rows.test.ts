@@ -82,7 +82,7 @@ test('cells summed into rows equal the per-row sums of the tick cells, in both s
               ts: micros(ts),
               price: ticks(r.price),
               qty: lots(r.qty),
-              side: (r.sell ? -1 : 1),
+              side: r.sell ? -1 : 1,
               sideSource: 'exchange',
             };
           });
