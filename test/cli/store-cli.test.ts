@@ -274,3 +274,45 @@ test('export: ticks to Parquet, CSV and JSON lines read back through DuckDB equa
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('import binance: the downloader from the command line against a loopback mirror', async () => {
+  const { zipOne, checksumLine, serve } = await import('../importers/fixtures.ts');
+  const csv =
+    'id,price,qty,quote_qty,time,is_buyer_maker\n1,42000.1,0.005,1,1704067200001,true\n2,42000.2,0.010,1,1704067200002,false\n';
+  const zip = zipOne('BTCUSDT-trades-2024-01-01.csv', csv);
+  const path = '/data/futures/um/daily/trades/BTCUSDT/BTCUSDT-trades-2024-01-01.zip';
+  const server = await serve((req, res) => {
+    if (req.url === path) res.writeHead(200).end(zip);
+    else if (req.url === `${path}.CHECKSUM`)
+      res.writeHead(200).end(checksumLine(zip, 'BTCUSDT-trades-2024-01-01.zip'));
+    else res.writeHead(404).end();
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'orderflow-dlcli-'));
+  try {
+    const args = [
+      'import',
+      'binance',
+      '--symbol',
+      'BTCUSDT',
+      '--market',
+      'usdm',
+      '--from',
+      '2024-01-01',
+      '--to',
+      '2024-01-02',
+    ];
+    const r = await cli([...args, '--base-url', server.url, '--data-dir', dir, '--json', '--retries', '0']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const body = JSON.parse(r.stdout) as {
+      data: { files: { instrument: string; inserted: number; checksum: string }[]; missing_days: string[] };
+    };
+    assert.deepEqual(
+      body.data.files.map((f) => [f.instrument, f.inserted, f.checksum]),
+      [['binance-usdm:BTCUSDT', 2, 'verified']],
+    );
+    assert.deepEqual(body.data.missing_days, ['2024-01-02']);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
