@@ -27,8 +27,9 @@ export const COALESCE_AT_BYTES = 256 * 1024;
 export const RESUME_AT_BYTES = 64 * 1024;
 /** Unsent bytes beyond which a client is closed. */
 export const CLIENT_BUFFER_BUDGET = 4 * 1024 * 1024;
-/** Coalesced messages held per congested client before it is closed. */
+/** Coalesced messages, and their bytes, held per congested client before it is closed. */
 export const MAX_PENDING_MESSAGES = 512;
+export const PENDING_BUDGET_BYTES = 1024 * 1024;
 /** A client congested this long is closed. */
 export const SLOW_CLIENT_GRACE_MS = 15_000;
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 16;
@@ -84,13 +85,15 @@ function configOf(d: SubscribeData): Record<string, unknown> {
   };
 }
 
-class Client {
+/** One connection: its subscriptions, control-message bucket and byte budget (exported for tests). */
+export class StreamClient {
   readonly subs = new Map<string, Subscription>();
   readonly pendingSubs = new Set<string>();
   readonly control = new TokenBuckets({ perSecond: CONTROL_PER_SECOND, burst: CONTROL_BURST });
   refused = 0;
   congestedSince: number | undefined;
   readonly pending = new Map<string, Buffer>();
+  private pendingBytes = 0;
   ticksDropped = 0;
   alive = true;
   closed = false;
@@ -110,6 +113,7 @@ class Client {
     if (this.closed) return;
     this.closed = true;
     this.pending.clear();
+    this.pendingBytes = 0;
     this.ws.close(code, reason);
     // A client that does not read cannot complete the closing handshake: do not wait for it.
     setTimeout(() => this.ws.terminate(), 1000).unref();
@@ -133,10 +137,13 @@ class Client {
       return;
     }
     const key = coalesceKey ?? `once:${this.seq++}`;
+    const old = this.pending.get(key);
+    if (old !== undefined) this.pendingBytes -= old.length;
     this.pending.delete(key);
     this.pending.set(key, buf);
-    if (this.pending.size > MAX_PENDING_MESSAGES) {
-      this.close(CLOSE_SLOW_CONSUMER, 'slow consumer: too many coalesced updates pending');
+    this.pendingBytes += buf.length;
+    if (this.pending.size > MAX_PENDING_MESSAGES || this.pendingBytes > PENDING_BUDGET_BYTES) {
+      this.close(CLOSE_SLOW_CONSUMER, 'slow consumer: too many updates pending');
     }
   }
 
@@ -162,6 +169,7 @@ class Client {
     }
     for (const buf of this.pending.values()) this.send(buf);
     this.pending.clear();
+    this.pendingBytes = 0;
   }
 }
 
@@ -176,8 +184,8 @@ export interface StreamerOptions {
 
 export class WsStreamer implements Publisher {
   readonly wss: WebSocketServer;
-  private readonly clients = new Set<Client>();
-  private readonly topics = new Map<string, Set<Client>>();
+  private readonly clients = new Set<StreamClient>();
+  private readonly topics = new Map<string, Set<StreamClient>>();
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly heartbeatBase: Record<string, unknown>;
   messagesPublished = 0;
@@ -226,7 +234,7 @@ export class WsStreamer implements Publisher {
   }
 
   private onConnection(ws: WebSocket, ip: string, keyId: string | null): void {
-    const c = new Client(ws, ip, keyId);
+    const c = new StreamClient(ws, ip, keyId);
     this.clients.add(c);
     this.o.audit.record({
       time: new Date().toISOString(),
@@ -245,12 +253,12 @@ export class WsStreamer implements Publisher {
     ws.on('close', () => this.onClose(c));
   }
 
-  private error(c: Client, code: string, message: string): void {
+  private error(c: StreamClient, code: string, message: string): void {
     this.errorsSent++;
     c.send(encode('error', { code, message }));
   }
 
-  private onMessage(c: Client, data: RawData, isBinary: boolean): void {
+  private onMessage(c: StreamClient, data: RawData, isBinary: boolean): void {
     if (c.closed) return;
     if (c.control.take('c') > 0) {
       c.refused++;
@@ -300,11 +308,11 @@ export class WsStreamer implements Publisher {
     else this.unsubscribe(c, d.data);
   }
 
-  private audit(c: Client, action: string, status: number | string): void {
+  private audit(c: StreamClient, action: string, status: number | string): void {
     this.o.audit.record({ time: new Date().toISOString(), ip: c.ip, key: c.keyId, action, status });
   }
 
-  private async subscribe(c: Client, d: SubscribeData): Promise<void> {
+  private async subscribe(c: StreamClient, d: SubscribeData): Promise<void> {
     const sig = signature(d);
     const what =
       `ws subscribe ${d.symbol}${d.exchange === undefined ? '' : `@${d.exchange}`} ${d.aggregation ?? ''}${d.timeframe ?? ''}`.trim();
@@ -349,7 +357,7 @@ export class WsStreamer implements Publisher {
     if (snap !== undefined) c.send(snap);
   }
 
-  private unsubscribe(c: Client, d: SubscribeData): void {
+  private unsubscribe(c: StreamClient, d: SubscribeData): void {
     const sig = signature(d);
     const sub = c.subs.get(sig);
     this.audit(c, `ws unsubscribe ${d.symbol}`, sub === undefined ? 'NOT_SUBSCRIBED' : 'ok');
@@ -359,7 +367,7 @@ export class WsStreamer implements Publisher {
     c.send(encode('unsubscribed', { ...sub.info }));
   }
 
-  private drop(c: Client, sig: string, sub: Subscription): void {
+  private drop(c: StreamClient, sig: string, sub: Subscription): void {
     c.subs.delete(sig);
     if (![...c.subs.values()].some((s) => s.tickTopic === sub.tickTopic)) this.leave(c, sub.tickTopic);
     if (![...c.subs.values()].some((s) => s.channelTopic === sub.channelTopic))
@@ -367,19 +375,19 @@ export class WsStreamer implements Publisher {
     this.o.hub.release(sub.channelKey);
   }
 
-  private join(c: Client, topic: string): void {
+  private join(c: StreamClient, topic: string): void {
     let set = this.topics.get(topic);
     if (set === undefined) this.topics.set(topic, (set = new Set()));
     set.add(c);
   }
 
-  private leave(c: Client, topic: string): void {
+  private leave(c: StreamClient, topic: string): void {
     const set = this.topics.get(topic);
     set?.delete(c);
     if (set?.size === 0) this.topics.delete(topic);
   }
 
-  private onClose(c: Client): void {
+  private onClose(c: StreamClient): void {
     if (!this.clients.delete(c)) return;
     if (c.closed && c.congestedSince !== undefined) this.closedSlow++;
     c.closed = true;

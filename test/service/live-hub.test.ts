@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- assertions on parsed JSON messages */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call -- assertions on parsed JSON messages */
 // The live hub against the store: half of a real Binance file is stored, the rest streamed through the source in
 // random chunks; every channel's latest streamed bars must equal the REST footprint over the same trades (TIME
 // bars from minute rollups, VOLUME bars from the engine), whatever the chunking.
@@ -12,7 +12,7 @@ import { minuteRollupOf } from '../../src/store/rollups.ts';
 import { compareTradeOrder } from '../../src/store/trade-order.ts';
 import { OpenMinute, foldRollups } from '../../src/service/open-minute.ts';
 import { ResponseCache } from '../../src/service/response-cache.ts';
-import type { Publisher } from '../../src/service/live-hub.ts';
+import type { Publisher, Subscription } from '../../src/service/live-hub.ts';
 import { ETH_FILE, injectApp, serviceFixture } from '../api/fixture.ts';
 import { requireData } from '../real-data.ts';
 import { trade } from '../helpers.ts';
@@ -59,7 +59,7 @@ test('live channels equal the REST footprint over the same trades (stored half +
             { symbol: sym, config: { timePerRow: '5m', priceTickSize: '1' } },
             { symbol: sym, config: { tickAggregationMethod: 'VOLUME', volumePerBar: '50' } },
           ];
-          const handles = [];
+          const handles: Subscription[] = [];
           for (const s of subs) handles.push(await f.service.hub.subscribe(s));
           // Stream the rest in the generated chunk sizes (cycled).
           let i = storedCount;
@@ -91,10 +91,10 @@ test('live channels equal the REST footprint over the same trades (stored half +
                 latest.set(m.msg.data.bar.start_time, m.msg.data);
             const exp = expected[c]!;
             // The channel's state (its retained closed bars + the open ones) equals REST's latest bars, in order.
-            const snap = JSON.parse(f.service.hub.snapshot(h.channelKey)!.toString()).data.footprint;
-            const n = snap.bar_stats.length;
+            const snap: any = JSON.parse(f.service.hub.snapshot(h.channelKey)!.toString()).data.footprint;
+            const n: number = snap.bar_stats.length;
             assert.ok(n > 0 && n <= exp.bar_stats.length);
-            const tail = exp.bar_stats.slice(-n);
+            const tail: any[] = exp.bar_stats.slice(-n);
             assert.deepEqual(
               snap.bar_stats.map(strip),
               tail.map(strip),
