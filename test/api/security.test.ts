@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions on parsed JSON bodies */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- assertions on parsed JSON bodies */
 // Security of the service: API keys (hashed, Bearer / X-API-Key / ?token=), scopes, per-key and per-IP rate limits,
 // the append-only audit log, TLS (HTTPS + WSS with a self-signed certificate), the refusal to expose the service
 // without keys, CORS and size limits.

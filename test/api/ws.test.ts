@@ -4,6 +4,8 @@
 // other clients are unaffected; the per-client byte budget coalesces and drops as documented.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { formatIncrement } from '../../src/core/decimal.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
@@ -348,8 +350,6 @@ test('stream auth: with keys, no token ⇒ HTTP 401 at upgrade; ?token= or the h
     h.ws.close();
     await h.closed;
     await server.audit.close();
-    const { readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const lines = readFileSync(join(f.dir, 'audit.jsonl'), 'utf8')
       .trim()
       .split('\n')
