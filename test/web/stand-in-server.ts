@@ -65,9 +65,10 @@ function configOf(q: Record<string, unknown>): OrderFlowConfigInput {
   for (const [k, v] of Object.entries(q)) {
     const f = PARAM_FIELDS[k];
     if (f === undefined || v === undefined || v === null || v === '') continue;
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
     out[f.field] = f.int ? Number(v) : String(v);
   }
-  return out as OrderFlowConfigInput;
+  return out;
 }
 
 export class StandInServer {
@@ -75,6 +76,8 @@ export class StandInServer {
   private readonly wss: WebSocketServer;
   private readonly subs = new Set<ClientSub>();
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Benchmark load: footprint updates only, recomputing just the open TIME bar. */
+  lite = false;
   /** Messages sent, by type (tests wait on them). */
   readonly sent = new Map<string, number>();
 
@@ -257,10 +260,17 @@ export class StandInServer {
       if (s.symbol.toUpperCase() !== symbol.toUpperCase()) continue;
       const p = this.params(symbol, s.config);
       const u = unitsFor(p.scale, p.rowTicks);
+      // Lite TIME channels: only bars from the one holding the previous last trade can change.
+      const last = before[before.length - 1];
+      const from =
+        this.lite && p.bars.aggregation === 'TIME' && last !== undefined
+          ? Math.floor(last.ts / p.bars.timeframeUs) * p.bars.timeframeUs
+          : undefined;
+      const win = (ts: readonly Trade[]) => (from === undefined ? ts : ts.filter((t) => t.ts >= from));
       const old = new Map(
-        footprintBars(before, p, {}).map((b) => [b.start, `${b.volume}|${b.trades}`] as const),
+        footprintBars(win(before), p, {}).map((b) => [b.start, `${b.volume}|${b.trades}`] as const),
       );
-      const bars = footprintBars(after, p, {});
+      const bars = footprintBars(win(after), p, {});
       const info = {
         channel: 'orderflow',
         symbol,
@@ -277,6 +287,7 @@ export class StandInServer {
         };
         this.send(s.ws, 'footprint_update', { ...info, bar: body.bar_stats[0], bars: body.bars });
       }
+      if (this.lite) continue;
       const seen = new Set(
         stackedImbalanceZones(footprintBars(before, p, {}), p.imbalance).map(
           (z) => `${z.barStart}|${z.lowRow}|${z.side}`,

@@ -5,23 +5,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { sharedDataPath } from '../real-data.ts';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT, WEB_DIST } from './browser.ts';
 import { recordedMarket, StandInServer } from './stand-in-server.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const WEB_DIST = `${ROOT}web/dist`;
 const ARTIFACTS = `${ROOT}artifacts`;
 const BTC_FILE =
   'binance/trade-stream/binance-spot_BTCUSDT_2024-08-08T2354Z_2024-08-09T0005Z.trade-stream.txt.gz';
@@ -36,12 +24,6 @@ function missing(): string | null {
 }
 const skipReason = missing();
 if (skipReason !== null && process.env.CI) throw new Error(`browser tests must run on CI: ${skipReason}`);
-
-/** Builds web/dist with Vite's JS API (the same build as `npm run build:web`). */
-export async function buildWeb(): Promise<void> {
-  const { build } = await import('vite');
-  await build({ configFile: `${ROOT}web/vite.config.ts`, logLevel: 'warn' });
-}
 
 interface DrawnCell {
   start_time: string;
@@ -172,11 +154,11 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     assert.ok(f.bars.length >= 5, `several 1m bars in view (${f.bars.length})`);
     // The pixels agree: a traded cell's centre is not the background colour.
     const cell = f.cells.reduce((a, b) => (b.total > a.total ? b : a));
-    const px = (await page.evaluate(`(() => {
+    const px = await page.evaluate<number[]>(`(() => {
       const c = document.querySelector('[data-testid=footprint-canvas]');
       const k = c.width / c.getBoundingClientRect().width;
       return Array.from(c.getContext('2d').getImageData(Math.round(${cell.cx} * k), Math.round(${cell.cy} * k), 1, 1).data);
-    })()`)) as number[];
+    })()`);
     assert.notDeepEqual(px.slice(0, 3), [17, 20, 26], 'the biggest cell is painted');
     await page.waitForSelector('[data-testid=metrics-panel] [data-metric=current_price]');
     await page.waitForSelector('[data-testid=profile-summary]');

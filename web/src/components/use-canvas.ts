@@ -19,7 +19,7 @@ export function useCanvas(draw: (ctx: Ctx2D, width: number, height: number) => v
     if (!ctx || size.current.width === 0) return;
     const { dpr, width, height: h } = size.current;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawRef.current(ctx as Ctx2D, width, h);
+    drawRef.current(ctx, width, h);
   }, []);
   const requestDraw = useCallback(() => {
     raf.current ??= requestAnimationFrame(paint);

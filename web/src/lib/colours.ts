@@ -161,13 +161,25 @@ export function cellStyle(
     if (d === 0) level = intensityLevel(cell.buy + cell.sell, scaleMax) === 0 ? 0 : 1;
     if (level === 0) hue = 'none';
   }
-  const fg = hue === 'buy' ? scheme.buy : hue === 'sell' ? scheme.sell : scheme.neutral;
-  const t = level === 0 ? 0 : FILL_FLOOR + ((1 - FILL_FLOOR) * level) / INTENSITY_LEVELS;
-  const fillRgb = mixRgb(theme.background, fg, t);
-  const text = luminance(fillRgb) > 0.4 ? '#000000' : '#ffffff';
-  const outline =
-    cell.imbalance === null
-      ? null
-      : rgb(cell.imbalance === 'sell' ? scheme.sell : cell.imbalance === 'buy' ? scheme.buy : scheme.neutral);
-  return { fill: rgb(fillRgb), text, outline, level, hue };
+  // Few distinct styles exist (hue × level × outline): build each once, so a frame of thousands of cells
+  // allocates no colour strings.
+  const key = `${scheme.name}|${theme.name}|${hue}|${level}|${cell.imbalance ?? ''}`;
+  let st = STYLE_CACHE.get(key);
+  if (st === undefined) {
+    const fg = hue === 'buy' ? scheme.buy : hue === 'sell' ? scheme.sell : scheme.neutral;
+    const t = level === 0 ? 0 : FILL_FLOOR + ((1 - FILL_FLOOR) * level) / INTENSITY_LEVELS;
+    const fillRgb = mixRgb(theme.background, fg, t);
+    const text = luminance(fillRgb) > 0.4 ? '#000000' : '#ffffff';
+    const outline =
+      cell.imbalance === null
+        ? null
+        : rgb(
+            cell.imbalance === 'sell' ? scheme.sell : cell.imbalance === 'buy' ? scheme.buy : scheme.neutral,
+          );
+    st = { fill: rgb(fillRgb), text, outline, level, hue };
+    STYLE_CACHE.set(key, st);
+  }
+  return st;
 }
+
+const STYLE_CACHE = new Map<string, CellStyle>();

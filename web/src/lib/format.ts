@@ -38,3 +38,11 @@ export function formatBarTime(rfc3339: string, withSeconds: boolean): string {
   const hm = rfc3339.slice(11, withSeconds ? 19 : 16);
   return rfc3339.slice(11, 19) === '00:00:00' ? `${rfc3339.slice(5, 10)} ${hm}` : hm;
 }
+
+/** A JSON value as display text: primitives as themselves, anything else as JSON. */
+export function displayText(v: unknown): string {
+  if (v === null || v === undefined) return '—';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return v.toString();
+  return JSON.stringify(v);
+}

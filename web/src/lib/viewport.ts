@@ -39,7 +39,8 @@ export const xToBar = (v: Viewport, x: number): number =>
 export const rowToY = (v: Viewport, r: number): number => v.plot.y + (v.topRow - (r + 1)) * v.rowHeight;
 
 /** Row under y: a row owns [its top edge, the next row's top edge), so y on a boundary is the lower row's. */
-export const yToRow = (v: Viewport, y: number): number => Math.ceil(v.topRow - (y - v.plot.y) / v.rowHeight) - 1;
+export const yToRow = (v: Viewport, y: number): number =>
+  Math.ceil(v.topRow - (y - v.plot.y) / v.rowHeight) - 1;
 
 /** Price (in row units, fractional) at y: for the price axis. */
 export const yToRowValue = (v: Viewport, y: number): number => v.topRow - (y - v.plot.y) / v.rowHeight;

@@ -1,6 +1,7 @@
 // Imbalance and signal alerts from the stream (imbalance_detected, divergence/exhaustion in delta_update),
 // newest first, bounded so a busy market cannot grow the page without limit.
 
+import { displayText } from '../../lib/format.ts';
 import { useEffect, useState } from 'react';
 import type { StreamMessage } from '../../api/types.ts';
 import { useOrderflow } from '../context.tsx';
@@ -46,7 +47,7 @@ export function alertOf(msg: StreamMessage, symbol: string): Alert | null {
       at,
       kind: 'signal',
       side: typeof d.side === 'string' ? d.side : null,
-      text: String(d.name ?? d.kind ?? 'signal'),
+      text: displayText(d.name ?? d.kind ?? 'signal'),
     };
   }
   return null;
@@ -56,9 +57,9 @@ function imbalanceAlert(z: Record<string, unknown>, at: string): Alert {
   const side = typeof z.side === 'string' ? z.side : null;
   const range =
     z.low !== undefined && z.high !== undefined
-      ? `${String(z.low)}–${String(z.high)}`
+      ? `${displayText(z.low)}–${displayText(z.high)}`
       : z.price !== undefined
-        ? String(z.price)
+        ? displayText(z.price)
         : '';
   const rows = typeof z.rows === 'number' ? ` (${z.rows} rows stacked)` : '';
   return {

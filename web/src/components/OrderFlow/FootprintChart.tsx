@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Aggregation, FootprintQuery, StreamMessage } from '../../api/types.ts';
 import { SCHEMES, type DisplayMode, type SchemeName } from '../../lib/colours.ts';
-import { chartLayout, drawFootprint, hitTest, type Ctx2D } from '../../lib/footprint-draw.ts';
+import { chartLayout, drawFootprint, hitTest } from '../../lib/footprint-draw.ts';
 import {
   buildModel,
   cellAt,
@@ -13,7 +13,7 @@ import {
   sameGrid,
   type FootprintModel,
 } from '../../lib/footprint-model.ts';
-import { formatPrice } from '../../lib/format.ts';
+import { displayText, formatPrice } from '../../lib/format.ts';
 import {
   fitViewport,
   followsRightEdge,
@@ -137,7 +137,7 @@ export function FootprintChart(props: FootprintChartProps) {
     if (ctx === null) return;
     const t0 = performance.now();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    const frame = drawFootprint(ctx as Ctx2D, model, view, chartLayout(width, height), {
+    const frame = drawFootprint(ctx, model, view, chartLayout(width, height), {
       ...drawOpts.current,
       selected: selectedRef.current,
     });
@@ -533,7 +533,7 @@ function LevelDetails({ symbol, price, barKey, cell, onClose }: LevelDetailsProp
           {fields.map(([key, label, value]) => (
             <div key={key} className="of-field">
               <dt>{label}</dt>
-              <dd data-field={key}>{value === undefined ? '—' : String(value)}</dd>
+              <dd data-field={key}>{displayText(value)}</dd>
             </div>
           ))}
         </dl>

@@ -1,6 +1,7 @@
 // Connection and data-completeness status: WebSocket state, message flow, reconnects, and the service's
 // /health (source — live, simulated or replay — and per-stream completeness when it reports them).
 
+import { displayText } from '../../lib/format.ts';
 import { useEffect, useState } from 'react';
 import type { StreamStats } from '../../api/stream.ts';
 import { useOrderflow } from '../context.tsx';
@@ -18,8 +19,8 @@ function describeHealth(h: Record<string, unknown> | undefined): { source: strin
     for (const [k, v] of Object.entries(c as Record<string, unknown>)) {
       if (v !== null && typeof v === 'object') {
         const o = v as Record<string, unknown>;
-        const state = o.status ?? o.state ?? (o.gaps !== undefined ? `${String(o.gaps)} gaps` : 'ok');
-        detail.push(`${k}: ${String(state)}`);
+        const state = o.status ?? o.state ?? (o.gaps !== undefined ? `${displayText(o.gaps)} gaps` : 'ok');
+        detail.push(`${k}: ${displayText(state)}`);
       } else detail.push(`${k}: ${String(v)}`);
     }
   }
