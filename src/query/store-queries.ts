@@ -2,8 +2,9 @@
 // bodies src/cli/analysis.ts builds from the same trades: long TIME-bar ranges read minute rollups, the rest ticks.
 //
 // Choices (also in docs/analytics-choices.md, "Store queries"):
-// - Rollups are used for TIME bars whose timeframe is a whole number of minutes. A range bound inside a minute
-//   is honoured exactly: that edge minute is rebuilt from its ticks inside the range.
+// - Rollups are used for TIME bars whose timeframe is a whole number of minutes, their cells summed into the
+//   query's rows inside the store. A range bound inside a minute is honoured exactly: that edge minute is rebuilt
+//   from its ticks inside the range.
 // - A market of several instruments reads rollups for profiles (cells are sums, so merging is exact), but ticks
 //   for footprints and delta: a bar's running-delta extremes depend on how the instruments' trades interleave.
 // - VOLUME/TICK_COUNT bars read ticks from the daily anchor before the range start, as analysis.ts does.
