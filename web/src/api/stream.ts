@@ -9,7 +9,8 @@ export interface Subscription {
   readonly symbol: string;
   readonly timeframe?: string;
   readonly aggregation?: string;
-  readonly ticks_per_row?: number;
+  /** Row size in price units (the service's stream takes the row size, not ticks per row). */
+  readonly price_tick_size?: number;
   readonly volume_per_bar?: string;
   readonly ticks_per_bar?: number;
   readonly exchange?: string;

@@ -118,6 +118,8 @@ export function FootprintChart(props: FootprintChartProps) {
     empty: false,
   });
   const [version, setVersion] = useState(0);
+  /** Row size of the loaded snapshot: live subscriptions ask for the same grid. */
+  const [rowSize, setRowSize] = useState<number | null>(null);
   const [selected, setSelected] = useState<{ barKey: string; row: number } | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
@@ -185,6 +187,7 @@ export function FootprintChart(props: FootprintChartProps) {
             props.barSpacing ?? DEFAULT_SPACING,
           );
         if (!keepView) setSelected(null);
+        setRowSize(model.rowSize);
         setStatus({ loading: false, error: null, empty: model.bars.length === 0 });
         setVersion((v) => v + 1);
         requestDraw();
@@ -221,15 +224,23 @@ export function FootprintChart(props: FootprintChartProps) {
       requestDraw();
     };
     const off = stream.on('footprint_update', onUpdate);
-    const unsub = stream.subscribe({
-      symbol: props.symbol,
-      ...(query as Omit<FootprintQuery, 'start_time' | 'end_time'>),
-    });
+    const unsub =
+      rowSize === null
+        ? () => {}
+        : stream.subscribe({
+            symbol: props.symbol,
+            timeframe,
+            aggregation,
+            price_tick_size: rowSize,
+            ...(aggregation === 'VOLUME' ? { volume_per_bar: volumePerBar } : {}),
+            ...(aggregation === 'TICK_COUNT' ? { ticks_per_bar: ticksPerBar } : {}),
+            ...(exchange === undefined ? {} : { exchange }),
+          });
     return () => {
       off();
       unsub();
     };
-  }, [live, queryKey, stream, requestDraw, props.symbol, props.endTime]);
+  }, [live, queryKey, rowSize, stream, requestDraw, props.symbol, props.endTime]);
 
   // Canvas size follows the container.
   useEffect(() => {
