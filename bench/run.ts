@@ -6,11 +6,13 @@ import { benchEngines } from './engines.ts';
 import { benchExchanges } from './exchanges.ts';
 import { benchNormalizeMore } from './normalize-more.ts';
 import { benchStore } from './store.ts';
+import { benchStoreQueries } from './store-queries.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   engines: benchEngines,
   store: () => benchStore(),
+  store_queries: () => benchStoreQueries(),
   exchanges: benchExchanges,
   exchanges_more: benchNormalizeMore,
 };

@@ -23,6 +23,7 @@ const FLAG_FIELDS: Record<string, { field: string; kind: 'string' | 'int' | 'dec
   valueAreaMethod: { field: 'valueAreaMethod', kind: 'string' },
   cvdReset: { field: 'cvdReset', kind: 'string' },
   deltaSmoothingPeriod: { field: 'deltaSmoothingPeriod', kind: 'int' },
+  volumeUnit: { field: 'volumeUnit', kind: 'string' },
 };
 
 export function addQueryFlags(cmd: Command): Command {
@@ -50,6 +51,7 @@ export function addQueryFlags(cmd: Command): Command {
     .option('--value-area-method <m>', 'cbot | single')
     .option('--cvd-reset <mode>', 'none | session | day')
     .option('--delta-smoothing-period <n>', 'EMA period of delta momentum')
+    .option('--volume-unit <unit>', 'base | quote (Σ price·qty)')
     .option('--no-color', 'plain text output');
 }
 

@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { OrderflowError } from '../core/errors.ts';
 import type { Instrument } from '../core/instrument.ts';
 import { resolveParams, type AnalyticsParams } from '../core/params.ts';
+import { toQuoteVolume } from '../core/volume-unit.ts';
 import type { Trade } from '../core/trade.ts';
 import type { FootprintBar } from '../engines/footprint.ts';
 import { cellImbalances } from '../engines/imbalance.ts';
@@ -73,10 +74,14 @@ async function load(flags: Flags): Promise<Loaded> {
   });
   const summary = formatIngestSummary(file.report);
   if (summary) process.stderr.write(summary + '\n');
-  const params = resolveParams(cfg, file.instrument, file.instrument.qty);
+  // volume_unit=quote: every quantity becomes its exact quote value before the engines see it.
+  const quote = cfg.volumeUnit === 'quote' ? toQuoteVolume(file.trades, file.instrument) : undefined;
+  const params = quote
+    ? resolveParams(cfg, quote.scale)
+    : resolveParams(cfg, file.instrument, file.instrument.qty);
   const range: QueryRange = rangeOf(flags);
   return {
-    trades: file.trades,
+    trades: quote ? quote.trades : file.trades,
     instrument: file.instrument,
     params,
     range,

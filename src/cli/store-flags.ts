@@ -88,6 +88,13 @@ export async function storeQueryOf(
 ): Promise<StoreQuery> {
   if (typeof flags.symbol !== 'string')
     throw new OrderflowError('INVALID_CONFIG', 'give --symbol S or --file PATH');
+  if (cfg.volumeUnit === 'quote') {
+    // Rollups hold base quantities; quote volume needs each trade's price, so it is computed from files for now.
+    throw new OrderflowError(
+      'INVALID_CONFIG',
+      'volume unit quote is supported with --file queries; the store serves base volume',
+    );
+  }
   const target = await resolveTarget(store, flags.symbol, cfg.markets ?? {});
   const params = resolveParams(cfg, target.scale, target.qtyStep);
   return { store, target, params, range: rangeOf(flags), timeframe: cfg.timePerRow };

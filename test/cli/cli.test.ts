@@ -27,12 +27,8 @@ async function cli(args: string[]): Promise<{ stdout: string; stderr: string; co
 
 /** Decimal text → BigInt scaled by 10^8, written independently of the code under test. */
 function scaled(text: string | number): bigint {
-  const s =
-    typeof text === 'number'
-      ? Number.isInteger(text)
-        ? String(text)
-        : text.toFixed(12).replace(/0+$/, '')
-      : text;
+  // A JSON number's shortest text is its exact decimal (≤ 15 significant digits); exponents only for tiny values.
+  const s = typeof text === 'number' ? (/e/i.test(String(text)) ? text.toFixed(12) : String(text)) : text;
   const neg = s.startsWith('-');
   const [i = '0', f = ''] = (neg ? s.slice(1) : s).split('.');
   const v = BigInt(i + f.padEnd(8, '0').slice(0, 8));
@@ -238,4 +234,26 @@ test('malformed rows are reported with line and value; --strict aborts naming th
   assert.match((JSON.parse(badFlag.stdout) as { error: { message: string } }).error.message, /timePerRow/);
   const badRow = await cli(['footprint', '--file', file, '--price-tick-size', '0.003', '--json']);
   assert.equal((JSON.parse(badRow.stdout) as { error: { code: string } }).error.code, 'INVALID_ROW_SIZE');
+});
+
+test('--volume-unit quote: the profile total equals the exact Σ price·qty of the raw rows', async (t) => {
+  const path = requireData(t, USDM);
+  if (!path) return;
+  const { stdout, code } = await cli([
+    'profile',
+    '--file',
+    path,
+    '--volume-unit',
+    'quote',
+    '--price-tick-size',
+    '50',
+    '--json',
+  ]);
+  assert.equal(code, 0);
+  const d = (
+    JSON.parse(stdout) as { data: { profile: { total_volume: number }; price_levels: { volume: number }[] } }
+  ).data;
+  // independent: price × qty in BigInt, each scaled by 10^8 ⇒ product scaled by 10^16, brought back to 10^8
+  const want = rawRows(path).reduce((s, r) => s + scaled(r.price) * scaled(r.qty), 0n) / 10n ** 8n;
+  assert.equal(scaled(String(d.profile.total_volume)), want);
 });
