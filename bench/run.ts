@@ -7,6 +7,7 @@ import { benchExchanges } from './exchanges.ts';
 import { benchNormalizeMore } from './normalize-more.ts';
 import { benchStore } from './store.ts';
 import { benchStoreQueries } from './store-queries.ts';
+import { benchUiFrameTime } from './ui-frame-time.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -15,6 +16,7 @@ const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   store_queries: () => benchStoreQueries(),
   exchanges: benchExchanges,
   exchanges_more: benchNormalizeMore,
+  ui_frame_time: benchUiFrameTime,
 };
 const results: Record<string, unknown> = {
   node: process.version,
