@@ -1,6 +1,6 @@
 // Output conversion: integer ticks/lots → JSON numbers through the exact decimal text; µs → RFC3339.
 
-import { unitsToNumber } from '../core/decimal.ts';
+import { unitsToNumber, type Increment } from '../core/decimal.ts';
 import type { Scale } from '../core/instrument.ts';
 import { formatTime } from '../core/time.ts';
 
@@ -14,11 +14,29 @@ export interface Units {
   time(us: number): string;
 }
 
+/**
+ * unitsToNumber without the decimal text when that gives the same double: an exact integer divided by an exact
+ * power of ten (10^d is exact in a double for d ≤ 22) is correctly rounded, so it is the double nearest the exact
+ * decimal, which is what parsing the text yields. Output-only hot path of every body (one call per number).
+ */
+function toNumber(inc: Increment): (units: number) => number {
+  const pow = 10 ** inc.decimals;
+  if (inc.decimals > 22 || !Number.isSafeInteger(inc.mantissa)) return (u) => unitsToNumber(u, inc);
+  const m = inc.mantissa;
+  return (u) => {
+    const v = u * m;
+    if (!Number.isSafeInteger(v)) return unitsToNumber(u, inc);
+    return v === 0 ? 0 : v / pow;
+  };
+}
+
 export function unitsFor(scale: Scale, rowTicks: number): Units {
+  const price = toNumber(scale.price);
+  const qty = toNumber(scale.qty);
   return {
-    price: (t) => unitsToNumber(t, scale.price),
-    rowPrice: (row) => unitsToNumber(row * rowTicks, scale.price),
-    qty: (l) => unitsToNumber(l, scale.qty),
+    price,
+    rowPrice: (row) => price(row * rowTicks),
+    qty,
     time: formatTime,
   };
 }

@@ -1,0 +1,38 @@
+// The body's number conversion equals the exact-decimal-text conversion (unitsToNumber) for every value.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { unitsToNumber } from '../../src/core/decimal.ts';
+import { unitsFor } from '../../src/views/units.ts';
+
+test('units: price, row price and qty equal unitsToNumber (same double, 0 never -0)', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 999 }),
+      fc.integer({ min: 0, max: 12 }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: -1e11, max: 1e11 }),
+      (mantissa, decimals, rowTicks, units) => {
+        const inc = { mantissa, decimals };
+        const u = unitsFor({ price: inc, qty: inc, volumeUnit: 'base' }, rowTicks);
+        const want = unitsToNumber(units, inc);
+        assert.ok(Object.is(u.price(units), want), `${units} × ${mantissa}e-${decimals}`);
+        assert.ok(Object.is(u.qty(units), want));
+        assert.ok(Object.is(u.rowPrice(units), unitsToNumber(units * rowTicks, inc)));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+});
+
+test('units: hand-worked values and the zero rule', () => {
+  const u = unitsFor({ price: { mantissa: 1, decimals: 2 }, qty: { mantissa: 1, decimals: 5 } }, 1000);
+  // 0.1 + 0.2 style: 30 ticks of 0.01 is exactly the double nearest 0.3.
+  assert.equal(u.price(30), 0.3);
+  assert.equal(u.qty(-123), -0.00123);
+  // row 6 of 1000 ticks of 0.01 → 60.00
+  assert.equal(u.rowPrice(6), 60);
+  assert.ok(Object.is(u.qty(-0), 0));
+  assert.throws(() => u.price(2 ** 60));
+});
