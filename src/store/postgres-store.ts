@@ -417,12 +417,21 @@ export class PostgresTradeStore implements TradeStore {
   }
 
   async insertTrades(exchange: string, symbol: string, trades: readonly Trade[]): Promise<InsertResult> {
+    const fresh = await this.insertNewTrades(exchange, symbol, trades);
+    return { inserted: fresh.length, duplicates: trades.length - fresh.length };
+  }
+
+  /**
+   * insertTrades that returns the trades this call stored for the first time, in canonical order: what a
+   * scale-out worker publishes as live updates, so a redelivered message never reaches a chart twice.
+   */
+  async insertNewTrades(exchange: string, symbol: string, trades: readonly Trade[]): Promise<Trade[]> {
     const inst = await this.instId(exchange, symbol);
     trades.forEach((t, i) => checkTrade(exchange, symbol, t, i));
     const batch = canonical(trades);
-    if (batch.length === 0) return { inserted: 0, duplicates: trades.length };
+    if (batch.length === 0) return [];
     await this.ensurePartitions(batch);
-    const fresh = await this.transaction(async (c) => {
+    return this.transaction(async (c) => {
       // One writer per instrument at a time, in every process: the anti-join and the rollup merge are exact.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.schema, inst]);
       const src = batch.length >= this.copyMinRows ? await this.copyStage(c, batch) : this.arrayStage(batch);
@@ -443,7 +452,6 @@ export class PostgresTradeStore implements TradeStore {
       if (fresh.length > 0) await this.updateRollups(c, inst, fresh);
       return fresh;
     });
-    return { inserted: fresh.length, duplicates: trades.length - fresh.length };
   }
 
   private arrayStage(batch: readonly Trade[]): { from: string; values: unknown[] } {
