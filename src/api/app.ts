@@ -1,9 +1,11 @@
 // The HTTP side of the service: a fastify app with the REST routes, the WebSocket upgrade, authentication, rate
 // limits, audit, CORS, size limits and TLS; `startServer` refuses an exposed address without API keys.
 
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { OrderflowService } from '../service/orderflow-service.ts';
@@ -22,6 +24,27 @@ import { WsStreamer, WS_PATH } from './ws-streamer.ts';
 import { formatTime } from '../core/time.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Bodies at least this big are sent gzipped to clients that accept it. */
+const GZIP_MIN_BYTES = 4096;
+/** Gzipped forms and ETags of cached bodies: keyed by the body Buffer itself, so they go when the cache drops it. */
+const gzipped = new WeakMap<Buffer, Buffer>();
+const etags = new WeakMap<Buffer, string>();
+function etagOf(body: Buffer): string {
+  let e = etags.get(body);
+  if (e === undefined) {
+    e = `"${createHash('sha1').update(body).digest('base64url')}"`;
+    etags.set(body, e);
+  }
+  return e;
+}
+function gzipOf(body: Buffer): Buffer {
+  let z = gzipped.get(body);
+  if (z === undefined) {
+    z = gzipSync(body, { level: 6, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+    gzipped.set(body, z);
+  }
+  return z;
+}
 /** Paths anyone may read, with or without a key (load balancers, the UI's static files). */
 const isPublic = (path: string): boolean =>
   path === '/health' || (!path.startsWith('/api/') && path !== '/metrics');
@@ -147,7 +170,15 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
         if (!sym.success)
           throw new ApiError('INVALID_PARAMETER', `path parameter 'symbol': ${sym.error.issues[0]!.message}`);
         const body = await service.queries.run(endpoint, sym.data, req.query);
-        return reply.type(JSON_TYPE).send(body);
+        const etag = etagOf(body);
+        void reply.type(JSON_TYPE).header('vary', 'accept-encoding').header('etag', etag);
+        // A client polling an unchanged range revalidates for the price of a header.
+        if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+        const enc = req.headers['accept-encoding'];
+        if (body.length >= GZIP_MIN_BYTES && typeof enc === 'string' && /\bgzip\b/.test(enc)) {
+          return reply.header('content-encoding', 'gzip').send(gzipOf(body));
+        }
+        return reply.send(body);
       },
     );
   }

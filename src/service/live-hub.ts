@@ -36,6 +36,8 @@ export const MINUTE_GRACE_US = 2_000_000;
 export const FINALIZED_KEEP = 120;
 /** Cadence of footprint/delta/imbalance updates. */
 export const UPDATE_INTERVAL_MS = 100;
+/** Least time between two `tick` messages of a market: bounds the message rate (and sends) under bursts. */
+export const TICK_MIN_INTERVAL_MS = 10;
 /** Trades a market holds for its next `tick` message; beyond that they are dropped from the stream (counted). */
 export const TICK_BATCH_MAX = 20_000;
 export const MAX_MARKETS = 64;
@@ -197,6 +199,7 @@ export class LiveHub {
   private readonly byInstrument = new Map<string, Set<MarketLive>>();
   private readonly channelIndex = new Map<string, { market: MarketLive; ch: ChannelState }>();
   private tickScheduled = false;
+  private lastTickFlush = 0;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly nowUs: () => number;
   publishedUpdates = 0;
@@ -245,9 +248,12 @@ export class LiveHub {
   private scheduleTicks(): void {
     if (this.tickScheduled) return;
     this.tickScheduled = true;
-    // End of this turn of the event loop: everything that arrived together goes out as one batch.
-    setImmediate(() => {
+    // End of this turn of the event loop (everything that arrived together goes out as one batch), and no sooner
+    // than TICK_MIN_INTERVAL_MS after the previous batch.
+    const wait = this.lastTickFlush + TICK_MIN_INTERVAL_MS - performance.now();
+    const run = (): void => {
       this.tickScheduled = false;
+      this.lastTickFlush = performance.now();
       for (const m of this.markets.values()) {
         if (m.pendingTicks.length === 0) continue;
         const trades = m.pendingTicks;
@@ -258,7 +264,9 @@ export class LiveHub {
         );
         this.publishedTicks++;
       }
-    });
+    };
+    if (wait > 0) setTimeout(run, wait);
+    else setImmediate(run);
   }
 
   private lastTs(target: QueryTarget, fallback: number): number {

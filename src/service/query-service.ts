@@ -32,6 +32,11 @@ export const DEFAULT_BARS = 100;
 /** VPSV without start_time: this many UTC days up to the latest trade. */
 export const DEFAULT_VPSV_DAYS = 5;
 
+/** How long a resolved symbol → target is reused (the store's instrument list rarely changes). */
+export const TARGET_MEMO_MS = 2000;
+/** Resolved targets and parameter sets kept. */
+export const MEMO_ENTRIES = 1000;
+
 export interface QueryServiceOptions {
   readonly store: TradeStore;
   readonly writer: StoreWriter;
@@ -47,10 +52,40 @@ type Body = { success: true; data: Record<string, unknown> };
 
 export class QueryService {
   readonly cache: ResponseCache;
+  private readonly inflight = new Map<string, Promise<Buffer>>();
+  private readonly targets = new Map<string, { target: QueryTarget; at: number }>();
+  private readonly paramSets = new Map<string, { cfg: OrderFlowConfig; p: AnalyticsParams }>();
   queries = 0;
 
   constructor(private readonly o: QueryServiceOptions) {
     this.cache = o.cache ?? new ResponseCache();
+  }
+
+  /** The target of a symbol, reused for TARGET_MEMO_MS: resolving reads the store's instrument list. */
+  private async target(symbol: string, exchange: string | undefined): Promise<QueryTarget> {
+    const key = `${symbol}|${exchange ?? ''}`;
+    const now = performance.now();
+    const memo = this.targets.get(key);
+    if (memo !== undefined && now - memo.at < TARGET_MEMO_MS) return memo.target;
+    const target = await targetFor(this.o.store, symbol, this.o.markets, exchange);
+    if (this.targets.size >= MEMO_ENTRIES) this.targets.clear();
+    this.targets.set(key, { target, at: now });
+    return target;
+  }
+
+  private params(
+    target: QueryTarget,
+    overrides: Record<string, unknown>,
+  ): { cfg: OrderFlowConfig; p: AnalyticsParams } {
+    const key = `${target.label}|${JSON.stringify(target.scale)}|${JSON.stringify(overrides)}`;
+    let v = this.paramSets.get(key);
+    if (v === undefined) {
+      const cfg = configWith(this.o.config, overrides);
+      v = { cfg, p: paramsFor(cfg, target) };
+      if (this.paramSets.size >= MEMO_ENTRIES) this.paramSets.clear();
+      this.paramSets.set(key, v);
+    }
+    return v;
   }
 
   /** Drops cached responses that read trades a store write just added. */
@@ -70,9 +105,8 @@ export class QueryService {
   /** The serialized body of one analytics endpoint. */
   async run(endpoint: Endpoint, symbol: string, rawQuery: unknown): Promise<Buffer> {
     const q = parseQuery(endpoint, rawQuery);
-    const target = await targetFor(this.o.store, symbol, this.o.markets, q.values.exchange);
-    const cfg = configWith(this.o.config, q.config);
-    const p = paramsFor(cfg, target);
+    const target = await this.target(symbol, q.values.exchange);
+    const { cfg, p } = this.params(target, q.config);
     const keys = memberKeys(target);
     const range = this.rangeOf(endpoint, q, p, target);
     const readTo = range.to ?? Infinity;
@@ -80,15 +114,26 @@ export class QueryService {
     const cacheKey = `${endpoint}|${symbol}|${JSON.stringify(q.values)}|${range.from ?? ''}|${range.to ?? ''}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached;
-    this.queries++;
-    const body = await this.compute(endpoint, target, cfg.timePerRow, p, range, q);
-    const data = body.data;
-    if (q.values.exchange !== undefined) data.exchange = q.values.exchange;
-    if (this.o.sourceKind !== 'live') data.source = this.o.sourceKind;
-    const buf = Buffer.from(JSON.stringify(body));
-    // Metrics look back before the range start; every endpoint reads nothing at or after range.to.
-    this.cache.set(cacheKey, { body: buf, instruments: keys, readTo });
-    return buf;
+    // Identical requests arriving together share one computation (a burst would otherwise compute N times).
+    const running = this.inflight.get(cacheKey);
+    if (running !== undefined) return running;
+    const work = (async () => {
+      this.queries++;
+      const body = await this.compute(endpoint, target, cfg.timePerRow, p, range, q);
+      const data = body.data;
+      if (q.values.exchange !== undefined) data.exchange = q.values.exchange;
+      if (this.o.sourceKind !== 'live') data.source = this.o.sourceKind;
+      const buf = Buffer.from(JSON.stringify(body));
+      // Every endpoint reads nothing at or after range.to (metrics look back before the range start only).
+      this.cache.set(cacheKey, { body: buf, instruments: keys, readTo });
+      return buf;
+    })();
+    this.inflight.set(cacheKey, work);
+    try {
+      return await work;
+    } finally {
+      this.inflight.delete(cacheKey);
+    }
   }
 
   /** The range a request reads: its own bounds, else the defaults of docs/api.md; bounded in size. */

@@ -3,6 +3,7 @@
 // CLI/engine bodies on the same trades, OpenAPI validity, and clear errors for bad input (fuzzed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { parseConfig } from '../../src/core/config.ts';
@@ -205,6 +206,17 @@ test('results over the API equal the CLI/engine bodies on the same stored trades
       flat.data.bars.map((c: Record<string, unknown>) => JSON.stringify(Object.entries(c).sort())),
     );
     assert.deepEqual(nested, JSON.parse(JSON.stringify(nest(flat))));
+    // gzip for clients that accept it (same bytes once inflated); ETag revalidation answers 304 without a body.
+    const url = `/api/v1/orderflow/footprint/${SYMBOL}?timeframe=1m&${range}`;
+    const plain = await api.app.inject(url);
+    const gz = await api.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate' } });
+    assert.equal(gz.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(gz.rawPayload).toString(), plain.body);
+    const etag = String(plain.headers.etag);
+    assert.match(etag, /^"[\w-]+"$/);
+    const again = await api.app.inject({ url, headers: { 'if-none-match': etag } });
+    assert.equal(again.statusCode, 304);
+    assert.equal(again.body, '');
   } finally {
     await api.close();
     await f.close();

@@ -1,0 +1,232 @@
+// Service benchmark (`benchService`): the service runs here with a live collector fed by a mock exchange in a
+// worker thread (real Binance @trade frames, ids and times rewritten, at 20,000 trades/s); 500 WebSocket clients
+// subscribe; latency = frame sent → `tick` received (probe clients). 50 more clients never read: the service's
+// memory is sampled before and after. REST: a one-day 1m footprint of tiled real trades, keep-alive load.
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { InstrumentRegistry } from '../src/core/instrument.ts';
+import { US_PER_DAY } from '../src/core/time.ts';
+import { micros } from '../src/core/units.ts';
+import { readTradeFile } from '../src/sources/files/read-trade-file.ts';
+import { CollectorSource } from '../src/sources/collector-source.ts';
+import { ExchangeCollector } from '../src/sources/exchanges/collector.ts';
+import { DuckDbTradeStore } from '../src/store/duckdb-store.ts';
+import { ApiKeyStore } from '../src/api/api-keys.ts';
+import { AuditLog } from '../src/api/audit-log.ts';
+import { startServer } from '../src/api/app.ts';
+import { OrderflowService } from '../src/service/orderflow-service.ts';
+import { parseServiceConfig } from '../src/service/service-config.ts';
+import { SHARED_DATA, hasSharedData } from './workload.ts';
+
+export interface ServiceBenchOptions {
+  readonly rate?: number;
+  readonly seconds?: number;
+  readonly clients?: number;
+  readonly idleClients?: number;
+  readonly probes?: number;
+  readonly restSeconds?: number;
+  readonly restConcurrency?: number;
+}
+
+const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10;
+
+export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<string, unknown>> {
+  if (!hasSharedData()) return { skipped: 'shared data missing (../shared/data)' };
+  const rate = o.rate ?? 20_000;
+  const seconds = o.seconds ?? 5;
+  const streamFile = join(
+    SHARED_DATA,
+    'binance/trade-stream/binance-spot_BTCUSDT_2024-08-08T2354Z_2024-08-09T0005Z.trade-stream.txt.gz',
+  );
+  // Node 20 workers do not inherit the TypeScript loader: the worker registers tsx before loading its module.
+  const entry = new URL('./service-load.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`,
+    { eval: true, workerData: { tradeStreamFile: streamFile } },
+  );
+  const replies: ((m: Record<string, unknown>) => void)[] = [];
+  worker.on('message', (m: Record<string, unknown>) => replies.shift()?.(m));
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) =>
+      replies.push((m) => (m.error === undefined ? resolve(m) : reject(new Error(JSON.stringify(m.error))))),
+    );
+  const ask = (cmd: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const r = next();
+    worker.postMessage(cmd);
+    return r;
+  };
+  const ready = await next();
+  const mockBase = `127.0.0.1:${String(ready.mockPort)}`;
+
+  const dir = mkdtempSync(join(tmpdir(), 'orderflow-bench-svc-'));
+  const store = new DuckDbTradeStore({ dataDir: dir });
+  const registry = new InstrumentRegistry();
+  const collector = new ExchangeCollector({
+    feed: 'binance-spot-trade',
+    symbols: ['BTCUSDT'],
+    registry,
+    wsBase: `ws://${mockBase}`,
+    restBase: `http://${mockBase}`,
+    log: () => undefined,
+  });
+  const source = new CollectorSource([collector], registry, [['BTCUSDT']]);
+  const service = new OrderflowService({ store, source });
+  const out: Record<string, unknown> = {
+    workload: `real Binance BTCUSDT @trade frames (${streamFile.split('/').pop()}) replayed with rewritten ids/times`,
+  };
+  try {
+    await service.start();
+    const settings = parseServiceConfig({
+      port: 0,
+      dataDir: dir,
+      auditLog: 'off',
+      rateLimit: { perKey: { perSecond: 1e6, burst: 1e6 }, perIp: { perSecond: 1e6, burst: 1e6 } },
+    });
+    const server = await startServer(service, {
+      settings,
+      keys: new ApiKeyStore(),
+      audit: new AuditLog(undefined),
+    });
+    try {
+      // Wait for the collector's subscription to reach the mock exchange (bounded).
+      for (let i = 0; i < 200 && service.monitor.streams.size === 0; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      const clients = o.clients ?? 500;
+      const runs: Record<string, unknown>[] = [];
+      // The spec's configuration first, then lighter ones that show where the fan-out stops being the limit.
+      const configs = [
+        { clients, rate },
+        { clients: 50, rate },
+        { clients, rate: rate / 10 },
+      ];
+      let first = true;
+      for (const cfg of configs) {
+        await ask({
+          cmd: 'clients',
+          url: server.wsUrl,
+          n: cfg.clients,
+          probes: Math.min(o.probes ?? 5, cfg.clients),
+          idle: false,
+        });
+        if (first) await ask({ cmd: 'feed', rate: cfg.rate, seconds: 1 });
+        first = false;
+        const closedBefore = server.streamer.closedSlow;
+        const r = await ask({ cmd: 'feed', rate: cfg.rate, seconds });
+        runs.push({
+          clients: cfg.clients,
+          rate_trades_per_s: cfg.rate,
+          seconds,
+          frame_to_tick_ms: r,
+          closed_as_slow: server.streamer.closedSlow - closedBefore,
+        });
+        await ask({ cmd: 'drop-clients' });
+        for (let i = 0; i < 200 && server.streamer.clientCount > 0; i++)
+          await new Promise((res) => setTimeout(res, 10));
+      }
+      out.stream = {
+        runs,
+        goal_p99_ms: 20,
+        machine_cpus: (await import('node:os')).cpus().length,
+        note: 'service, mock exchange and clients share this machine',
+      };
+
+      await ask({ cmd: 'clients', url: server.wsUrl, n: 50, probes: 5, idle: false });
+      global.gc?.();
+      const before = process.memoryUsage();
+      const idle = o.idleClients ?? 50;
+      await ask({ cmd: 'clients', url: server.wsUrl, n: idle, probes: 0, idle: true });
+      const closedBefore = server.streamer.closedSlow;
+      const withIdle = await ask({ cmd: 'feed', rate, seconds });
+      global.gc?.();
+      const after = process.memoryUsage();
+      out.slow_clients = {
+        reading_clients: 50,
+        idle_clients: idle,
+        idle_closed_as_slow: server.streamer.closedSlow - closedBefore,
+        frame_to_tick_ms_of_reading_clients: withIdle,
+        rss_mb: { before: mb(before.rss), after: mb(after.rss) },
+        heap_used_mb: { before: mb(before.heapUsed), after: mb(after.heapUsed) },
+      };
+      await ask({ cmd: 'drop-clients' });
+
+      // REST: one UTC day of 1m bars, tiled real trades (~2.6M) in their own instrument.
+      const file = await readTradeFile(
+        join(SHARED_DATA, 'binance/csv/BTCUSDT-trades-DERIVED-2024-08-08T2354Z_2024-08-09T0005Z.csv'),
+      );
+      const day = Date.UTC(2024, 0, 2) * 1000;
+      const base = file.trades;
+      const span = base[base.length - 1]!.ts - base[0]!.ts + 1000;
+      const inst = { ...file.instrument, exchange: 'bench', symbol: 'BTCUSDT' };
+      await store.upsertInstrument(inst);
+      let id = 1;
+      const t0 = performance.now();
+      let batch: typeof base = [];
+      for (let k = 0; k * span < US_PER_DAY; k++) {
+        const shift = day + k * span - base[0]!.ts;
+        for (const t of base) {
+          const ts = t.ts + shift;
+          if (ts < day + US_PER_DAY) batch.push({ ...t, exchange: 'bench', id: id++, ts: micros(ts) });
+        }
+        if (batch.length >= 500_000) {
+          await store.insertTrades('bench', 'BTCUSDT', batch);
+          batch = [];
+        }
+      }
+      await store.insertTrades('bench', 'BTCUSDT', batch);
+      const loadS = (performance.now() - t0) / 1000;
+      const restSeconds = o.restSeconds ?? 3;
+      const concurrency = o.restConcurrency ?? 32;
+      const variants: Record<string, unknown>[] = [];
+      for (const rows of ['10', '100']) {
+        const url = `${server.url}/api/v1/orderflow/footprint/bench:BTCUSDT?timeframe=1m&start_time=2024-01-02T00:00:00Z&end_time=2024-01-03T00:00:00Z&price_tick_size=${rows}`;
+        const t1 = performance.now();
+        const res = await fetch(url);
+        const etag = res.headers.get('etag') ?? undefined;
+        const body = (await res.json()) as { data: { bar_stats: unknown[]; bars: unknown[] } };
+        const firstMs = performance.now() - t1;
+        const gz = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: true });
+        const plain = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: false });
+        const revalidate = await ask({
+          cmd: 'rest',
+          url,
+          seconds: restSeconds,
+          concurrency,
+          gzip: true,
+          etag,
+        });
+        variants.push({
+          row_size: rows,
+          bars: body.data.bar_stats.length,
+          cells: body.data.bars.length,
+          first_request_ms: Math.round(firstMs),
+          gzip: gz,
+          identity: plain,
+          if_none_match_304: revalidate,
+        });
+      }
+      out.rest = {
+        query: 'footprint, one UTC day of 1m bars (tiled real trades), cached after the first request',
+        trades_stored: id - 1,
+        store_load_s: Math.round(loadS * 10) / 10,
+        concurrency,
+        variants,
+        goal_req_per_s: 5000,
+      };
+    } finally {
+      await ask({ cmd: 'close' });
+      await server.close();
+    }
+  } finally {
+    await service.stop();
+    await worker.terminate();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return out;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(JSON.stringify(await benchService(), null, 2));
+}
