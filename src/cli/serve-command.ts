@@ -12,6 +12,8 @@ import { createSource } from '../service/sources.ts';
 import { readConfigFile } from './config-flags.ts';
 
 type Flags = Record<string, unknown>;
+/** How often the service checks whether its health changed, to log it. */
+const HEALTH_LOG_MS = 10_000;
 const log = (msg: string): void => {
   process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
 };
@@ -80,9 +82,16 @@ async function serve(flags: Flags): Promise<void> {
   log(
     `store: ${ephemeral ? 'in memory (simulated/replayed data is not kept)' : store.path}; API keys: ${server.auth.required ? 'required' : 'none configured (loopback only)'}`,
   );
-  const h = service.health();
-  if (h.status !== 'ok')
-    log(`health: ${String(h.status)}${typeof h.reason === 'string' ? ` — ${h.reason}` : ''}`);
+  // Say in the log when the service's health changes (e.g. no exchange reachable: stored history only).
+  let lastHealth = '';
+  const reportHealth = (): void => {
+    const h = service.health();
+    const text = `${String(h.status)}${typeof h.reason === 'string' ? ` — ${h.reason}` : ''}`;
+    if (text !== lastHealth) log(`health: ${text}`);
+    lastHealth = text;
+  };
+  reportHealth();
+  setInterval(reportHealth, HEALTH_LOG_MS).unref();
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
