@@ -1,6 +1,11 @@
 // The live side of the service: source trades go to the store writer and to every market they belong to; each
 // market keeps its open minutes and the channels (bar settings) clients subscribed to, and publishes ticks at once
 // and coalescible footprint/delta/imbalance updates on a fixed cadence, each serialized once.
+//
+// Choices (docs/analytics-choices.md, "Order Flow Service"): a minute is final MINUTE_GRACE_US after its end in
+// trade time; later trades for it stay out of the live view (stored, so REST has them). A market's current minute
+// is seeded from the store when the market is first subscribed. `imbalance_detected` fires when a zone first
+// appears (open bar included) and is not retracted.
 
 import { instrumentKey, type Instrument } from '../core/instrument.ts';
 import type { OrderFlowConfig } from '../core/config.ts';

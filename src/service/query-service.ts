@@ -1,6 +1,10 @@
 // The REST queries of the service: validated parameters → target and exact params → the store queries of
 // src/query (after flushing live trades, so ranges include the open bar) → one serialized body, cached until a
 // store write touches its instruments and range.
+//
+// Choices (also in docs/analytics-choices.md, "Order Flow Service"): without start_time, footprint/delta take the
+// last DEFAULT_BARS bars up to the latest trade (VOLUME/TICK_COUNT: from that day's anchor), VPVR the UTC day of the
+// latest trade, VPSV the last DEFAULT_VPSV_DAYS days; ranges are capped (MAX_RESPONSE_BARS, MAX_TICK_RANGE_US).
 
 import type { OrderFlowConfig } from '../core/config.ts';
 import { US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
