@@ -19,9 +19,16 @@ import type { TradeId } from '../core/trade.ts';
 import { anchorStart } from '../engines/bars.ts';
 import { deltaAnalysis, sessionStartAt } from '../engines/delta.ts';
 import type { FootprintBar } from '../engines/footprint.ts';
-import { computeProfile, ProfileAccumulator, type ProfileRow } from '../engines/profile.ts';
+import {
+  computeProfile,
+  ProfileAccumulator,
+  type Inefficiency,
+  type Profile,
+  type ProfileRow,
+} from '../engines/profile.ts';
 import { sessionProfiles } from '../engines/sessions.ts';
 import type { MinuteRollup, TradeStore } from '../store/port.ts';
+import { hasRollupAggregates } from '../store/rollup-aggregates.ts';
 import { footprintFromRollups, minuteRollupsFromTrades } from '../store/rollups.ts';
 import { deltaBody } from '../views/delta-view.ts';
 import { footprintBody } from '../views/footprint-view.ts';
@@ -205,6 +212,44 @@ function lastPrice(perMember: readonly MinuteRollup[][]): number | undefined {
   return best?.close;
 }
 
+/**
+ * VPVR of one instrument from the store's own aggregates (per-row totals and one-sided runs computed beside the
+ * rollups), when the store has them and the range's edge minutes hold no trades; undefined otherwise.
+ */
+async function aggregatedProfile(
+  store: TradeStore,
+  target: QueryTarget,
+  p: AnalyticsParams,
+  from: number,
+  to: number,
+): Promise<{ profile: Profile; last: number | undefined } | undefined> {
+  const m = target.members[0];
+  if (target.members.length !== 1 || m === undefined || !hasRollupAggregates(store)) return undefined;
+  if (m.priceFactor !== 1 || m.qtyFactor !== 1) return undefined;
+  const { exchange, symbol } = m.instrument;
+  const headEnd = Math.min(ceilMinute(from), to);
+  const tailStart = Math.max(floorMinute(to), headEnd);
+  const [head, tail] = await Promise.all([
+    from < headEnd ? store.readTrades(exchange, symbol, from, headEnd) : Promise.resolve([]),
+    tailStart < to ? store.readTrades(exchange, symbol, tailStart, to) : Promise.resolve([]),
+  ]);
+  if (head.length > 0 || tail.length > 0) return undefined;
+  const [rows, oneSided, last] = await Promise.all([
+    store.readRowTotals(exchange, symbol, headEnd, tailStart, p.rowTicks),
+    store.readOneSidedRuns(exchange, symbol, headEnd, tailStart, p.rowTicks, p.bars.timeframeUs),
+    store.readLastClose(exchange, symbol, headEnd, tailStart),
+  ]);
+  const acc = new ProfileAccumulator(p);
+  acc.addCells(rows);
+  // computeProfile without bars lists the thin runs; the bars' one-sided runs follow them, as with bars.
+  const profile = computeProfile(acc, p);
+  const inefficiencies: Inefficiency[] = [
+    ...profile.inefficiencies,
+    ...oneSided.map((o): Inefficiency => ({ kind: 'one_sided', ...o })),
+  ];
+  return { profile: { ...profile, inefficiencies }, last };
+}
+
 export async function storeProfileQuery(
   store: TradeStore,
   target: QueryTarget,
@@ -218,6 +263,20 @@ export async function storeProfileQuery(
   if (!rollupsServe(p)) {
     const trades = await readTargetTrades(store, target, from, to);
     return profileQuery(target.label, type, trades, p, r, omitEmpty);
+  }
+  const fast = type === 'VPVR' ? await aggregatedProfile(store, target, p, from, to) : undefined;
+  if (fast !== undefined) {
+    return {
+      profile: fast.profile,
+      sessions: undefined,
+      body: profileBody(
+        { symbol: target.label, type, omitEmpty, ...rangeInfo(r) },
+        p,
+        fast.profile,
+        undefined,
+        fast.last,
+      ),
+    };
   }
   const perMember = await Promise.all(
     target.members.map((m) => memberRollups(store, m, from, to, p.rowTicks)),

@@ -16,7 +16,9 @@ import {
 import type { Instrument, InstrumentKind } from '../core/instrument.ts';
 import { instrumentKey } from '../core/instrument.ts';
 import type { Trade, TradeId } from '../core/trade.ts';
-import { US_PER_MINUTE } from '../core/time.ts';
+import { US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
+import type { ProfileRow } from '../engines/profile.ts';
+import type { OneSidedRun } from '../engines/volume-nodes.ts';
 import { lots, micros, ticks, type Side } from '../core/units.ts';
 import {
   BAR_COLUMNS,
@@ -42,6 +44,8 @@ import {
   type StatsOptions,
   type TradeStore,
 } from './port.ts';
+import { checkBarUs, type RollupAggregates } from './rollup-aggregates.ts';
+import { planChunks, RollupCache } from './rollup-cache.ts';
 import { minuteOf } from './rollups.ts';
 import { checkTrade, compareTradeOrder, idKey } from './trade-order.ts';
 
@@ -249,11 +253,13 @@ const str = (v: DuckDBValue | undefined): string => {
 const idOf = (n: DuckDBValue | undefined, s: DuckDBValue | undefined): TradeId =>
   n === null ? str(s) : num(n);
 
-export class DuckDbTradeStore implements TradeStore {
+export class DuckDbTradeStore implements TradeStore, RollupAggregates {
   readonly path: string;
   private instance: DuckDBInstance | undefined;
   private conn: DuckDBConnection | undefined;
   private readonly instIds = new Map<string, number>();
+  /** Memo of whole-day rollup reads, invalidated by this store's inserts. */
+  private readonly cache = new RollupCache();
   /** Every statement on the main connection runs through this chain, so transactions never interleave. */
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -294,6 +300,7 @@ export class DuckDbTradeStore implements TradeStore {
     this.conn = undefined;
     this.instance = undefined;
     this.instIds.clear();
+    this.cache.clear();
   }
 
   /** Writes everything to the database file (compression happens here). */
@@ -467,6 +474,7 @@ export class DuckDbTradeStore implements TradeStore {
           );
         }
         await conn.run('COMMIT');
+        if (inserted > 0) this.cache.touch(inst, lo, hi);
         return { inserted, duplicates: trades.length - inserted };
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => undefined);
@@ -736,6 +744,145 @@ export class DuckDbTradeStore implements TradeStore {
     }
   }
 
+  /** Exact integer floor division (also for negative values): floor(col / n) as SQL. */
+  private static floorDiv(col: string, n: number): string {
+    return `((${col} - ((${col} % ${n}) + ${n}) % ${n}) // ${n})`;
+  }
+
+  /** Rollups of [fromUs, toUs) straight from SQL (no cache). */
+  private async rollupsSql(
+    conn: DuckDBConnection,
+    inst: number,
+    fromUs: number,
+    toUs: number,
+    rowTicks: number,
+  ): Promise<MinuteRollup[]> {
+    const where = `inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
+    const rowTick = `${DuckDbTradeStore.floorDiv('tick', rowTicks)} * ${rowTicks}`;
+    const cellsSql =
+      rowTicks === 1
+        ? `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
+           FROM minute_cells WHERE ${where} ORDER BY minute, tick`
+        : `SELECT minute::DOUBLE, (${rowTick})::DOUBLE AS r, sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE,
+                  sum(sell_trades)::DOUBLE
+           FROM minute_cells WHERE ${where} GROUP BY minute, r ORDER BY minute, r`;
+    const bars = (
+      await conn.runAndReadAll(
+        `SELECT minute::DOUBLE, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, first_ts::DOUBLE,
+                first_id_num::DOUBLE, first_id_str, last_ts::DOUBLE, last_id_num::DOUBLE, last_id_str,
+                buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE, min_delta::DOUBLE, max_delta::DOUBLE
+         FROM minute_bars WHERE ${where} ORDER BY minute`,
+      )
+    ).getRows();
+    const cellCols = (await conn.runAndReadAll(cellsSql)).getColumns();
+    const [cm = [], ct = [], cb = [], cs = [], cbt = [], cst = []] = cellCols;
+    let j = 0;
+    return bars.map((r): MinuteRollup => {
+      const minute = num(r[0]);
+      const cells: RollupCell[] = [];
+      while (j < cm.length && num(cm[j]) < minute) j++;
+      for (; j < cm.length && num(cm[j]) === minute; j++) {
+        cells.push({
+          tick: num(ct[j]),
+          buy: num(cb[j]),
+          sell: num(cs[j]),
+          buyTrades: num(cbt[j]),
+          sellTrades: num(cst[j]),
+        });
+      }
+      return {
+        minute,
+        open: num(r[1]),
+        high: num(r[2]),
+        low: num(r[3]),
+        close: num(r[4]),
+        firstTs: num(r[5]),
+        firstId: idOf(r[6], r[7]),
+        lastTs: num(r[8]),
+        lastId: idOf(r[9], r[10]),
+        buy: num(r[11]),
+        sell: num(r[12]),
+        buyTrades: num(r[13]),
+        sellTrades: num(r[14]),
+        minDelta: num(r[15]),
+        maxDelta: num(r[16]),
+        cells,
+      };
+    });
+  }
+
+  /** [first minute, last minute + 1 minute) holding rollups of inst, or undefined when it has none. */
+  private async minuteBounds(
+    conn: DuckDBConnection,
+    inst: number,
+  ): Promise<readonly [number, number] | undefined> {
+    const key = `bounds:${inst}`;
+    const stamp = this.cache.instStamp(inst);
+    const hit = this.cache.get<readonly [number, number] | null>(key, stamp);
+    if (hit !== undefined) return hit ?? undefined;
+    const r = (
+      await conn.runAndReadAll(
+        `SELECT min(minute)::DOUBLE, max(minute)::DOUBLE FROM minute_bars WHERE inst = ${inst}`,
+      )
+    ).getRows()[0];
+    const lo = numOrNull(r?.[0]);
+    const hi = numOrNull(r?.[1]);
+    const bounds = lo === null || hi === null ? null : ([lo, hi + US_PER_MINUTE] as const);
+    this.cache.set(key, stamp, bounds, 1);
+    return bounds ?? undefined;
+  }
+
+  /**
+   * Items of [fromUs, toUs) (ordered by time within one load) read chunk by chunk: whole chunks of chunkUs come
+   * from the cache when no write touched their days since, the rest from one load over the missing span; edges
+   * that are not whole chunks are always loaded.
+   */
+  private async chunked<T>(
+    conn: DuckDBConnection,
+    inst: number,
+    fromUs: number,
+    toUs: number,
+    chunkUs: number,
+    key: string,
+    load: (from: number, to: number) => Promise<T[]>,
+    timeOf: (x: T) => number,
+    sizeOf: (x: T) => number,
+  ): Promise<T[]> {
+    const bounds = await this.minuteBounds(conn, inst);
+    if (bounds === undefined) return [];
+    // Clamped to whole chunks around the data, so the chunks of the data stay whole (and cacheable).
+    const from = Math.max(fromUs, Math.floor(bounds[0] / chunkUs) * chunkUs);
+    const to = Math.min(toUs, Math.ceil(bounds[1] / chunkUs) * chunkUs);
+    if (from >= to) return [];
+    const plan = planChunks(from, to, chunkUs);
+    const out: T[][] = [];
+    if (plan.head !== undefined) out.push(await load(plan.head[0], plan.head[1]));
+    const got = new Map<number, T[]>();
+    const missing: number[] = [];
+    for (const c of plan.chunks) {
+      const hit = this.cache.get<T[]>(`${key}:${c}`, this.cache.stamp(inst, c, c + chunkUs));
+      if (hit === undefined) missing.push(c);
+      else got.set(c, hit);
+    }
+    const lo = missing[0];
+    const hi = missing[missing.length - 1];
+    if (lo !== undefined && hi !== undefined) {
+      const loaded = new Map<number, T[]>(missing.map((c) => [c, []]));
+      for (const x of await load(lo, hi + chunkUs)) {
+        loaded.get(Math.floor(timeOf(x) / chunkUs) * chunkUs)?.push(x);
+      }
+      for (const [c, items] of loaded) {
+        got.set(c, items);
+        const size = items.reduce((s, x) => s + sizeOf(x), 1);
+        this.cache.set(`${key}:${c}`, this.cache.stamp(inst, c, c + chunkUs), items, size);
+      }
+    }
+    for (const c of plan.chunks) out.push(got.get(c)!);
+    if (plan.tail !== undefined) out.push(await load(plan.tail[0], plan.tail[1]));
+    return out.length === 1 ? out[0]! : out.flat();
+  }
+
+  /** Whole UTC days are memoized (see RollupCache); the result is fresh arrays of shared, frozen-by-type rollups. */
   readMinuteRollups(
     exchange: string,
     symbol: string,
@@ -743,62 +890,150 @@ export class DuckDbTradeStore implements TradeStore {
     toUs: number,
     rowTicks = 1,
   ): Promise<MinuteRollup[]> {
-    // Exact integer floor to the row's lowest tick (also for negative ticks).
-    const rowTick = `(tick - ((tick % ${rowTicks}) + ${rowTicks}) % ${rowTicks})`;
-    const cellsSql = (where: string): string =>
-      rowTicks === 1
-        ? `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
-           FROM minute_cells WHERE ${where} ORDER BY minute, tick`
-        : `SELECT minute::DOUBLE, ${rowTick}::DOUBLE AS r, sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE,
-                  sum(sell_trades)::DOUBLE
-           FROM minute_cells WHERE ${where} GROUP BY minute, r ORDER BY minute, r`;
     return this.exclusive(async (conn) => {
       checkRowTicks(rowTicks);
       const inst = this.instId(exchange, symbol);
-      const where = `inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
-      const bars = (
-        await conn.runAndReadAll(
-          `SELECT minute::DOUBLE, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, first_ts::DOUBLE,
-                  first_id_num::DOUBLE, first_id_str, last_ts::DOUBLE, last_id_num::DOUBLE, last_id_str,
-                  buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE, min_delta::DOUBLE, max_delta::DOUBLE
-           FROM minute_bars WHERE ${where} ORDER BY minute`,
-        )
-      ).getRows();
-      const cellCols = (await conn.runAndReadAll(cellsSql(where))).getColumns();
-      const [cm = [], ct = [], cb = [], cs = [], cbt = [], cst = []] = cellCols;
-      let j = 0;
-      return bars.map((r): MinuteRollup => {
-        const minute = num(r[0]);
-        const cells: RollupCell[] = [];
-        while (j < cm.length && num(cm[j]) < minute) j++;
-        for (; j < cm.length && num(cm[j]) === minute; j++) {
-          cells.push({
-            tick: num(ct[j]),
-            buy: num(cb[j]),
-            sell: num(cs[j]),
-            buyTrades: num(cbt[j]),
-            sellTrades: num(cst[j]),
+      const list = await this.chunked(
+        conn,
+        inst,
+        fromUs,
+        toUs,
+        US_PER_DAY,
+        `rollups:${inst}:${rowTicks}`,
+        (from, to) => this.rollupsSql(conn, inst, from, to, rowTicks),
+        (m) => m.minute,
+        (m) => 1 + m.cells.length,
+      );
+      return [...list];
+    });
+  }
+
+  readRowTotals(
+    exchange: string,
+    symbol: string,
+    fromUs: number,
+    toUs: number,
+    rowTicks: number,
+  ): Promise<ProfileRow[]> {
+    return this.exclusive(async (conn) => {
+      checkRowTicks(rowTicks);
+      const inst = this.instId(exchange, symbol);
+      const perDay = await this.chunked(
+        conn,
+        inst,
+        fromUs,
+        toUs,
+        US_PER_DAY,
+        `rows:${inst}:${rowTicks}`,
+        async (from, to) => {
+          const [d = [], r = [], b = [], s = [], bt = [], st = []] = (
+            await conn.runAndReadAll(`
+              SELECT (minute // ${US_PER_DAY} * ${US_PER_DAY})::DOUBLE AS day, ${DuckDbTradeStore.floorDiv('tick', rowTicks)}::DOUBLE AS row,
+                     sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE, sum(sell_trades)::DOUBLE
+              FROM minute_cells
+              WHERE inst = ${inst} AND minute >= ${intLiteral(from)} AND minute < ${intLiteral(to)}
+              GROUP BY day, row ORDER BY day, row`)
+          ).getColumns();
+          return d.map((day, i) => ({
+            day: num(day),
+            row: num(r[i]),
+            buy: num(b[i]),
+            sell: num(s[i]),
+            buyTrades: num(bt[i]),
+            sellTrades: num(st[i]),
+          }));
+        },
+        (x) => x.day,
+        () => 1,
+      );
+      const rows = new Map<
+        number,
+        { row: number; buy: number; sell: number; buyTrades: number; sellTrades: number }
+      >();
+      for (const c of perDay) {
+        const x = rows.get(c.row);
+        if (x === undefined)
+          rows.set(c.row, {
+            row: c.row,
+            buy: c.buy,
+            sell: c.sell,
+            buyTrades: c.buyTrades,
+            sellTrades: c.sellTrades,
           });
+        else {
+          x.buy += c.buy;
+          x.sell += c.sell;
+          x.buyTrades += c.buyTrades;
+          x.sellTrades += c.sellTrades;
         }
-        return {
-          minute,
-          open: num(r[1]),
-          high: num(r[2]),
-          low: num(r[3]),
-          close: num(r[4]),
-          firstTs: num(r[5]),
-          firstId: idOf(r[6], r[7]),
-          lastTs: num(r[8]),
-          lastId: idOf(r[9], r[10]),
-          buy: num(r[11]),
-          sell: num(r[12]),
-          buyTrades: num(r[13]),
-          sellTrades: num(r[14]),
-          minDelta: num(r[15]),
-          maxDelta: num(r[16]),
-          cells,
-        };
-      });
+      }
+      return [...rows.values()].sort((a, b) => a.row - b.row);
+    });
+  }
+
+  /**
+   * Gaps and islands in SQL: per (bar, row) sums, the one-sided rows with volume, and each run of consecutive
+   * rows as one island (row − its rank within the bar is constant along a run). Chunks are whole bars.
+   */
+  readOneSidedRuns(
+    exchange: string,
+    symbol: string,
+    fromUs: number,
+    toUs: number,
+    rowTicks: number,
+    barUs: number,
+  ): Promise<OneSidedRun[]> {
+    return this.exclusive(async (conn) => {
+      checkRowTicks(rowTicks);
+      checkBarUs(barUs);
+      const inst = this.instId(exchange, symbol);
+      const chunkUs = barUs * Math.max(1, Math.round(US_PER_DAY / barUs));
+      return this.chunked(
+        conn,
+        inst,
+        fromUs,
+        toUs,
+        chunkUs,
+        `onesided:${inst}:${rowTicks}:${barUs}`,
+        async (from, to) => {
+          const [bar = [], lo = [], hi = []] = (
+            await conn.runAndReadAll(`
+              WITH cells AS (
+                SELECT ${DuckDbTradeStore.floorDiv('minute', barUs)} * ${barUs} AS bar,
+                       ${DuckDbTradeStore.floorDiv('tick', rowTicks)} AS row, sum(buy) AS b, sum(sell) AS s
+                FROM minute_cells
+                WHERE inst = ${inst} AND minute >= ${intLiteral(from)} AND minute < ${intLiteral(to)}
+                GROUP BY bar, row
+              ), one AS (
+                SELECT bar, row, row - row_number() OVER (PARTITION BY bar ORDER BY row) AS island
+                FROM cells WHERE b + s > 0 AND (b = 0) <> (s = 0)
+              )
+              SELECT bar::DOUBLE, min(row)::DOUBLE AS lo, max(row)::DOUBLE FROM one
+              GROUP BY bar, island ORDER BY bar, lo`)
+          ).getColumns();
+          return bar.map((b, i): OneSidedRun => ({
+            barStart: num(b),
+            lowRow: num(lo[i]),
+            highRow: num(hi[i]),
+          }));
+        },
+        (x) => x.barStart,
+        () => 1,
+      );
+    });
+  }
+
+  readLastClose(exchange: string, symbol: string, fromUs: number, toUs: number): Promise<number | undefined> {
+    return this.exclusive(async (conn) => {
+      const inst = this.instId(exchange, symbol);
+      const r = (
+        await conn.runAndReadAll(
+          `SELECT close::DOUBLE FROM minute_bars
+           WHERE inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}
+           ORDER BY minute DESC LIMIT 1`,
+        )
+      ).getRows()[0];
+      return r === undefined ? undefined : num(r[0]);
     });
   }
 

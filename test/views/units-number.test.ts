@@ -27,7 +27,10 @@ test('units: price, row price and qty equal unitsToNumber (same double, 0 never 
 });
 
 test('units: hand-worked values and the zero rule', () => {
-  const u = unitsFor({ price: { mantissa: 1, decimals: 2 }, qty: { mantissa: 1, decimals: 5 } }, 1000);
+  const u = unitsFor(
+    { price: { mantissa: 1, decimals: 2 }, qty: { mantissa: 1, decimals: 5 }, volumeUnit: 'base' },
+    1000,
+  );
   // 0.1 + 0.2 style: 30 ticks of 0.01 is exactly the double nearest 0.3.
   assert.equal(u.price(30), 0.3);
   assert.equal(u.qty(-123), -0.00123);
