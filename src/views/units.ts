@@ -30,6 +30,24 @@ function toNumber(inc: Increment): (units: number) => number {
   };
 }
 
+/** formatTime remembering its last two answers: a bar's end is the next bar's start, and every cell repeats them. */
+function recentTimes(): (us: number) => string {
+  let k1 = NaN;
+  let v1 = '';
+  let k2 = NaN;
+  let v2 = '';
+  return (us) => {
+    if (us === k1) return v1;
+    if (us === k2) return v2;
+    const v = formatTime(us);
+    k2 = k1;
+    v2 = v1;
+    k1 = us;
+    v1 = v;
+    return v;
+  };
+}
+
 export function unitsFor(scale: Scale, rowTicks: number): Units {
   const price = toNumber(scale.price);
   const qty = toNumber(scale.qty);
@@ -37,6 +55,6 @@ export function unitsFor(scale: Scale, rowTicks: number): Units {
     price,
     rowPrice: (row) => price(row * rowTicks),
     qty,
-    time: formatTime,
+    time: recentTimes(),
   };
 }

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { unitsToNumber } from '../../src/core/decimal.ts';
+import { formatTime } from '../../src/core/time.ts';
 import { unitsFor } from '../../src/views/units.ts';
 
 test('units: price, row price and qty equal unitsToNumber (same double, 0 never -0)', () => {
@@ -38,4 +39,13 @@ test('units: hand-worked values and the zero rule', () => {
   assert.equal(u.rowPrice(6), 60);
   assert.ok(Object.is(u.qty(-0), 0));
   assert.throws(() => u.price(2 ** 60));
+});
+
+test('units: time equals formatTime for repeated and alternating values', () => {
+  const u = unitsFor(
+    { price: { mantissa: 1, decimals: 2 }, qty: { mantissa: 1, decimals: 5 }, volumeUnit: 'base' },
+    1,
+  );
+  const seq = [0, 60_000_000, 0, 60_000_000, 120_000_000, 1_500_000, 1_500_000, 0, -1];
+  for (const us of seq) assert.equal(u.time(us), formatTime(us));
 });
