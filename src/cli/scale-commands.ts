@@ -30,7 +30,9 @@ const intFlag = (v: unknown): number | undefined => (typeof v === 'string' ? Num
 /** Config file `scale:` section, then ORDERFLOW_* env, then flags. */
 export function scaleSettings(flags: Flags): ScaleConfig {
   const file = typeof flags.config === 'string' ? readConfigFile(flags.config) : {};
-  const fromFile = (typeof file.scale === 'object' && file.scale !== null ? file.scale : {}) as ScaleConfigInput;
+  const fromFile = (
+    typeof file.scale === 'object' && file.scale !== null ? file.scale : {}
+  ) as ScaleConfigInput;
   const f: Record<string, Record<string, unknown>> = { nats: {}, postgres: {}, stream: {}, worker: {} };
   const bus = flags.bus ?? flags.nats;
   if (typeof bus === 'string') f.nats!.servers = bus.split(',');
@@ -43,7 +45,7 @@ export function scaleSettings(flags: Flags): ScaleConfig {
   const batch = intFlag(flags.batch);
   if (ackWait !== undefined) f.worker!.ackWaitMs = ackWait;
   if (batch !== undefined) f.worker!.batchMax = batch;
-  return mergeScaleInputs(fromFile, scaleConfigFromEnv(process.env), f as ScaleConfigInput);
+  return mergeScaleInputs(fromFile, scaleConfigFromEnv(process.env), f);
 }
 
 /** Stops on SIGINT/SIGTERM: the role finishes its current commit, hands back the rest and exits 0. */
@@ -83,7 +85,9 @@ async function runCollector(flags: Flags): Promise<void> {
   const analytics = parseConfig(configFromEnv(process.env));
   const created = await createSource(spec, {
     log,
-    ...(typeof flags.speed === 'string' ? { replaySpeed: flags.speed === 'max' ? 'max' : Number(flags.speed) } : {}),
+    ...(typeof flags.speed === 'string'
+      ? { replaySpeed: flags.speed === 'max' ? 'max' : Number(flags.speed) }
+      : {}),
     ...(analytics.markets === undefined ? {} : { markets: analytics.markets }),
   });
   const bus = await connectBus(scale, 'orderflow-collector');
@@ -115,8 +119,14 @@ async function runWorker(flags: Flags): Promise<void> {
     ...(progress ? { onCommit: (e) => process.stdout.write(`${JSON.stringify({ commit: e })}\n`) } : {}),
   });
   await worker.start();
-  const closeHealth = await healthEndpoint(flags, () => worker.health(), () => worker.lag());
-  log(`worker: shards ${shards.map((s) => `${s.exchange}:${s.symbol}`).join(', ')} → ${redactUrl(scale.postgres.url)}`);
+  const closeHealth = await healthEndpoint(
+    flags,
+    () => worker.health(),
+    () => worker.lag(),
+  );
+  log(
+    `worker: shards ${shards.map((s) => `${s.exchange}:${s.symbol}`).join(', ')} → ${redactUrl(scale.postgres.url)}`,
+  );
   if (progress) process.stdout.write(`${JSON.stringify({ started: true })}\n`);
   onShutdown(async () => {
     await worker.stop();
@@ -146,7 +156,9 @@ async function runGateway(flags: Flags): Promise<void> {
     config: parseConfig({ ...analyticsFile, ...configFromEnv(process.env) }),
     log,
   });
-  log(`gateway on ${gw.server.url} (WebSocket ${gw.server.wsUrl}) over ${redactUrl(scale.postgres.url)} and ${scale.nats.servers.join(',')}`);
+  log(
+    `gateway on ${gw.server.url} (WebSocket ${gw.server.wsUrl}) over ${redactUrl(scale.postgres.url)} and ${scale.nats.servers.join(',')}`,
+  );
   onShutdown(() => gw.close());
 }
 
@@ -157,7 +169,10 @@ const fail = (e: unknown): void => {
 
 function busFlags(cmd: Command): Command {
   return cmd
-    .option('--nats <urls>', 'NATS servers, comma-separated (env ORDERFLOW_NATS_URL; credentials: ORDERFLOW_NATS_USER/_PASSWORD/_TOKEN)')
+    .option(
+      '--nats <urls>',
+      'NATS servers, comma-separated (env ORDERFLOW_NATS_URL; credentials: ORDERFLOW_NATS_USER/_PASSWORD/_TOKEN)',
+    )
     .option('--stream <name>', 'JetStream stream (default ORDERFLOW_TRADES)')
     .option('--prefix <p>', 'subject prefix (default orderflow)')
     .option('--replicas <n>', 'stream replicas when creating it (3 on a 3-node cluster)')
@@ -181,7 +196,11 @@ export function registerScaleCommands(program: Command): void {
       .command('worker')
       .description('scale-out worker: durable JetStream consumers per shard → PostgreSQL, ack after commit'),
   )
-    .option('--shard <exchange:symbol>', 'instruments of one durable consumer (repeatable; * for all)', collect)
+    .option(
+      '--shard <exchange:symbol>',
+      'instruments of one durable consumer (repeatable; * for all)',
+      collect,
+    )
     .option('--store <url>', 'postgres://user:password@host:port/db (env ORDERFLOW_PG_URL)')
     .option('--schema <name>', 'PostgreSQL schema (default orderflow)')
     .option('--ack-wait <ms>', 'JetStream redelivers unacked messages after this long (default 30000)')
@@ -199,14 +218,14 @@ export function registerScaleCommands(program: Command): void {
   gatewayFlags(
     program
       .command('gateway')
-      .description('stateless API/WS gateway: queries PostgreSQL, fans out the workers\' NATS updates'),
+      .description("stateless API/WS gateway: queries PostgreSQL, fans out the workers' NATS updates"),
   ).action((flags: Flags) => runGateway(flags).catch(fail));
 
   // `serve --bus … --store …` runs the gateway instead of the single-process service; without them, serve is unchanged.
   const serve = program.commands.find((c) => c.name() === 'serve');
   if (serve !== undefined) {
     serve
-      .option('--bus <urls>', 'scale-out gateway: NATS servers of the workers\' updates (with --store)')
+      .option('--bus <urls>', "scale-out gateway: NATS servers of the workers' updates (with --store)")
       .option('--store <url>', 'scale-out gateway: postgres://… written by the workers')
       .option('--schema <name>', 'scale-out gateway: PostgreSQL schema (default orderflow)');
     serve.hook('preAction', async (cmd) => {

@@ -9,6 +9,8 @@
 import {
   AckPolicy,
   connect,
+  createInbox,
+  headers,
   DeliverPolicy,
   nanos,
   StorageType,
@@ -17,10 +19,11 @@ import {
   type JetStreamManager,
   type KV,
   type NatsConnection,
+  type Subscription,
 } from 'nats';
 import type { Instrument } from '../core/instrument.ts';
 import type { Trade } from '../core/trade.ts';
-import { lots, micros, ticks, type Side } from '../core/units.ts';
+import { lots, micros, ticks } from '../core/units.ts';
 import type { ScaleConfig } from './scale-config.ts';
 
 /** One subject token: everything but [A-Za-z0-9_-/] escaped as =HH per UTF-8 byte (also valid in KV keys). */
@@ -40,7 +43,18 @@ export const instrumentKvKey = (exchange: string, symbol: string): string =>
   `${subjectToken(exchange)}.${subjectToken(symbol)}`;
 
 /** Wire form of a trade: a JSON array, positionally [exchange, symbol, id, ts, price, qty, side, tickRule, count, recvTs]. */
-type WireTrade = [string, string, number | string, number, number, number, number, 0 | 1, number | null, number | null];
+type WireTrade = [
+  string,
+  string,
+  number | string,
+  number,
+  number,
+  number,
+  number,
+  0 | 1,
+  number | null,
+  number | null,
+];
 
 export const wireOf = (t: Trade): WireTrade => [
   t.exchange,
@@ -74,7 +88,7 @@ export function tradeOfWire(w: unknown): Trade | string {
     ts: micros(ts),
     price: ticks(price),
     qty: lots(qty),
-    side: side as Side,
+    side: side,
     sideSource: tickRule === 1 ? 'tick-rule' : 'exchange',
     ...(count === null ? {} : { count }),
     ...(recvTs === null ? {} : { recvTs: micros(recvTs) }),
@@ -173,7 +187,8 @@ export interface Shard {
 
 export function parseShard(spec: string): Shard {
   const i = spec.indexOf(':');
-  if (i <= 0 || i === spec.length - 1) throw new RangeError(`shard "${spec}" is not EXCHANGE:SYMBOL (either may be *)`);
+  if (i <= 0 || i === spec.length - 1)
+    throw new RangeError(`shard "${spec}" is not EXCHANGE:SYMBOL (either may be *)`);
   return { exchange: spec.slice(0, i), symbol: spec.slice(i + 1) };
 }
 
@@ -235,9 +250,92 @@ export async function publishInstrument(bus: Bus, i: Instrument): Promise<void> 
   await kv.put(instrumentKvKey(i.exchange, i.symbol), encodeJson(i));
 }
 
-export async function fetchInstrument(bus: Bus, exchange: string, symbol: string): Promise<Instrument | undefined> {
+export async function fetchInstrument(
+  bus: Bus,
+  exchange: string,
+  symbol: string,
+): Promise<Instrument | undefined> {
   const kv = await bus.instruments();
   const e = await kv.get(instrumentKvKey(exchange, symbol));
   if (e === null || e.length === 0) return undefined;
   return decodeJson(e.value) as Instrument;
+}
+
+interface PendingAck {
+  readonly resolve: (r: { duplicate: boolean }) => void;
+  readonly reject: (e: Error) => void;
+  readonly sentAt: number;
+}
+
+/**
+ * Pipelined JetStream publishing: plain publishes with a Nats-Msg-Id header and a reply subject under one inbox,
+ * the PubAcks matched by token. Several times the rate of awaiting js.publish per message (one request each).
+ */
+export class AsyncJetStreamPublisher {
+  private readonly inbox = createInbox();
+  private readonly sub: Subscription;
+  private readonly pending = new Map<string, PendingAck>();
+  private readonly sweep: ReturnType<typeof setInterval>;
+  private next = 0;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly timeoutMs = 5000,
+  ) {
+    this.sub = nc.subscribe(`${this.inbox}.*`, {
+      callback: (_err, m) => {
+        const token = m.subject.slice(this.inbox.length + 1);
+        const p = this.pending.get(token);
+        if (p === undefined) return;
+        this.pending.delete(token);
+        if (m.data.length === 0) {
+          p.reject(new Error(`no JetStream stream took the message (status ${m.headers?.code ?? '?'})`));
+          return;
+        }
+        try {
+          const ack = decodeJson(m.data) as { duplicate?: boolean; error?: { description?: string } };
+          if (ack.error !== undefined)
+            p.reject(new Error(`JetStream refused: ${ack.error.description ?? 'error'}`));
+          else p.resolve({ duplicate: ack.duplicate === true });
+        } catch (e) {
+          p.reject(e as Error);
+        }
+      },
+    });
+    // An ack lost with a dropped connection would leave its publish waiting forever: time it out, retry it.
+    this.sweep = setInterval(
+      () => {
+        const limit = Date.now() - this.timeoutMs;
+        for (const [token, p] of this.pending) {
+          if (p.sentAt > limit) break; // insertion order = send order
+          this.pending.delete(token);
+          p.reject(new Error(`no PubAck within ${this.timeoutMs} ms`));
+        }
+      },
+      Math.min(1000, this.timeoutMs),
+    );
+    this.sweep.unref();
+  }
+
+  publish(subject: string, data: Uint8Array, msgID: string): Promise<{ duplicate: boolean }> {
+    return new Promise((resolve, reject) => {
+      const token = String(this.next++);
+      const h = headers();
+      h.set('Nats-Msg-Id', msgID);
+      try {
+        this.nc.publish(subject, data, { reply: `${this.inbox}.${token}`, headers: h });
+      } catch (e) {
+        reject(e instanceof Error ? e : new Error(String(e)));
+        return;
+      }
+      this.pending.set(token, { resolve, reject, sentAt: Date.now() });
+    });
+  }
+
+  close(): void {
+    clearInterval(this.sweep);
+    this.sub.unsubscribe();
+    for (const p of this.pending.values()) p.reject(new Error('publisher closed'));
+    this.pending.clear();
+  }
 }

@@ -2,11 +2,21 @@
 // Nats-Msg-Id `exchange:symbol:id`, so the stream drops the copies of redundant collectors. Publishes are pipelined
 // and retried with the same id until JetStream acknowledges them: a NATS restart delays trades, never loses them.
 
+import { Events } from 'nats';
 import type { Instrument } from '../core/instrument.ts';
 import { instrumentKey } from '../core/instrument.ts';
 import type { Trade } from '../core/trade.ts';
 import type { SourceEvent, TradeSource } from '../sources/source.ts';
-import { encodeJson, ensureStream, publishInstrument, tradeMsgId, tradeSubject, wireOf, type Bus } from './bus.ts';
+import {
+  AsyncJetStreamPublisher,
+  encodeJson,
+  ensureStream,
+  publishInstrument,
+  tradeMsgId,
+  tradeSubject,
+  wireOf,
+  type Bus,
+} from './bus.ts';
 
 /** Publishes awaiting their PubAck at once: enough to fill loopback/LAN round trips. */
 export const COLLECTOR_MAX_IN_FLIGHT = 2048;
@@ -66,8 +76,11 @@ export class ScaleCollector {
     private readonly log: (msg: string) => void = () => {},
   ) {}
 
+  private publisher: AsyncJetStreamPublisher | undefined;
+
   async start(): Promise<void> {
     await ensureStream(this.bus);
+    this.publisher = new AsyncJetStreamPublisher(this.bus.nc);
     this.running = true;
     void this.watchStatus();
     for (const i of this.source.instruments) await this.announce(i);
@@ -76,8 +89,8 @@ export class ScaleCollector {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.bus.nc.status()) {
-      if (s.type === 'disconnect') this.natsUp = false;
-      if (s.type === 'reconnect') this.natsUp = true;
+      if (s.type === Events.Disconnect) this.natsUp = false;
+      if (s.type === Events.Reconnect) this.natsUp = true;
     }
   }
 
@@ -156,7 +169,7 @@ export class ScaleCollector {
 
   private send(m: Outgoing): void {
     this.inFlight++;
-    this.bus.js.publish(m.subject, m.data, { msgID: m.msgID, timeout: 5000 }).then(
+    this.publisher!.publish(m.subject, m.data, m.msgID).then(
       (ack) => {
         this.inFlight--;
         if (ack.duplicate) this.duplicates++;
@@ -196,13 +209,15 @@ export class ScaleCollector {
   async stop(): Promise<void> {
     await this.source.stop();
     this.running = false;
+    this.publisher?.close();
   }
 
   health(): CollectorHealth {
     const stuck = !this.natsUp || (this.retries > 0 && this.queued > COLLECTOR_MAX_IN_FLIGHT);
     const status = this.failure !== undefined ? 'failed' : stuck ? 'degraded' : 'ok';
     const reason =
-      this.failure ?? (status === 'degraded' ? (this.natsUp ? this.lastError : 'NATS disconnected') : undefined);
+      this.failure ??
+      (status === 'degraded' ? (this.natsUp ? this.lastError : 'NATS disconnected') : undefined);
     return {
       role: 'collector',
       status,

@@ -11,14 +11,7 @@ import type { ServiceConfig } from '../service/service-config.ts';
 import type { SourceEvent, TradeSource } from '../sources/source.ts';
 import type { InsertResult, TradeStore } from '../store/port.ts';
 import { PostgresTradeStore } from '../store/postgres-store.ts';
-import {
-  connectBus,
-  decodeJson,
-  fetchInstrument,
-  tradeOfWire,
-  type Bus,
-  type TradeUpdate,
-} from './bus.ts';
+import { connectBus, decodeJson, fetchInstrument, tradeOfWire, type Bus, type TradeUpdate } from './bus.ts';
 import type { ScaleConfig } from './scale-config.ts';
 
 /**
@@ -81,7 +74,8 @@ export class NatsUpdateSource implements TradeSource {
     readonly instruments: readonly Instrument[],
   ) {
     this.description = `nats updates ${bus.prefix}.updates.> on ${bus.config.nats.servers.join(',')}`;
-    for (const i of instruments) this.instrumentOf.set(instrumentKey(i.exchange, i.symbol), Promise.resolve(i));
+    for (const i of instruments)
+      this.instrumentOf.set(instrumentKey(i.exchange, i.symbol), Promise.resolve(i));
   }
 
   start(sink: (e: SourceEvent) => void): Promise<void> {

@@ -11,7 +11,7 @@ export interface RoleHealth {
 
 export interface HealthEndpoint {
   readonly port: number;
-  close(): Promise<void>;
+  readonly close: () => Promise<void>;
 }
 
 const metricName = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -20,7 +20,10 @@ const metricName = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLow
 export function prometheusText(h: RoleHealth, lag: readonly ConsumerLag[] = []): string {
   const lines: string[] = [];
   const prefix = `orderflow_${h.role}`;
-  lines.push(`# TYPE ${prefix}_up gauge`, `${prefix}_up{status="${h.status}"} ${h.status === 'failed' ? 0 : 1}`);
+  lines.push(
+    `# TYPE ${prefix}_up gauge`,
+    `${prefix}_up{status="${h.status}"} ${h.status === 'failed' ? 0 : 1}`,
+  );
   for (const [k, v] of Object.entries(h)) {
     if (typeof v === 'number' && Number.isFinite(v)) lines.push(`${prefix}_${metricName(k)} ${v}`);
   }

@@ -42,7 +42,11 @@ const streamSchema = z
     /** JetStream drops a message whose Nats-Msg-Id it saw within this window (redundant collectors). */
     duplicateWindowMs: z.number().int().min(1000).default(120_000),
     /** How long trades stay in the stream (a worker started later can still catch up within it). */
-    maxAgeMs: z.number().int().min(60_000).default(7 * 24 * 3_600_000),
+    maxAgeMs: z
+      .number()
+      .int()
+      .min(60_000)
+      .default(7 * 24 * 3_600_000),
     /** Stream replicas: 3 on a 3-node cluster. */
     replicas: z.number().int().min(1).max(5).default(1),
   })
@@ -95,7 +99,7 @@ export function scaleConfigFromEnv(env: Env): ScaleConfigInput {
   const stream: Record<string, unknown> = {};
   if (env.ORDERFLOW_STREAM) stream.name = env.ORDERFLOW_STREAM;
   if (env.ORDERFLOW_SUBJECT_PREFIX) stream.subjectPrefix = env.ORDERFLOW_SUBJECT_PREFIX;
-  return { nats, postgres, stream } as ScaleConfigInput;
+  return { nats, postgres, stream };
 }
 
 /** Section-wise merge: later inputs win field by field. */

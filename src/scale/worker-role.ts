@@ -2,7 +2,7 @@
 // transaction) into PostgreSQL → ack only after the commit → publish exactly the newly stored trades on NATS.
 // A worker killed at any point loses nothing (unacked messages come back) and counts nothing twice (idempotent store).
 
-import type { ConsumerMessages, JsMsg } from 'nats';
+import { Events, type ConsumerMessages, type JsMsg } from 'nats';
 import { instrumentKey } from '../core/instrument.ts';
 import type { Trade } from '../core/trade.ts';
 import type { TradeStore } from '../store/port.ts';
@@ -180,8 +180,8 @@ export class ScaleWorker {
 
   private async watchStatus(): Promise<void> {
     for await (const s of this.bus.nc.status()) {
-      if (s.type === 'disconnect') this.natsUp = false;
-      if (s.type === 'reconnect') this.natsUp = true;
+      if (s.type === Events.Disconnect) this.natsUp = false;
+      if (s.type === Events.Reconnect) this.natsUp = true;
     }
   }
 
@@ -208,7 +208,8 @@ export class ScaleWorker {
       }
       const key = instrumentKey(t.exchange, t.symbol);
       let g = groups.get(key);
-      if (g === undefined) groups.set(key, (g = { exchange: t.exchange, symbol: t.symbol, trades: [], msgs: [] }));
+      if (g === undefined)
+        groups.set(key, (g = { exchange: t.exchange, symbol: t.symbol, trades: [], msgs: [] }));
       g.trades.push(t);
       g.msgs.push(m);
     }
@@ -267,7 +268,8 @@ export class ScaleWorker {
     const stored = await this.store.getInstrument(exchange, symbol);
     if (stored === undefined) {
       const i = await fetchInstrument(this.bus, exchange, symbol);
-      if (i === undefined) throw new Error(`instrument ${key} is neither stored nor announced by a collector`);
+      if (i === undefined)
+        throw new Error(`instrument ${key} is neither stored nor announced by a collector`);
       await this.store.upsertInstrument(i);
     }
     this.known.add(key);
@@ -275,7 +277,8 @@ export class ScaleWorker {
 
   async lag(): Promise<ConsumerLag[]> {
     const out: ConsumerLag[] = [];
-    for (const r of this.runners) out.push(lagOf(await this.bus.jsm.consumers.info(this.bus.streamName, r.durable)));
+    for (const r of this.runners)
+      out.push(lagOf(await this.bus.jsm.consumers.info(this.bus.streamName, r.durable)));
     return out;
   }
 
@@ -284,7 +287,11 @@ export class ScaleWorker {
     return {
       role: 'worker',
       status,
-      ...(this.failing !== undefined ? { reason: this.failing } : !this.natsUp ? { reason: 'NATS disconnected' } : {}),
+      ...(this.failing !== undefined
+        ? { reason: this.failing }
+        : !this.natsUp
+          ? { reason: 'NATS disconnected' }
+          : {}),
       store: 'description' in this.store ? String(this.store.description) : 'store',
       shards: this.runners.map((r) => r.name),
       committedMessages: this.committedMessages,

@@ -58,11 +58,13 @@ const DEFAULT_COPY_MIN_ROWS = 2000;
 
 /** bigint and numeric arrive as JS numbers: every value the store keeps is a safe integer. */
 const toNumber = (v: string): number => Number(v);
+const defaultParser = pg.types.getTypeParser.bind(pg.types) as (
+  oid: number,
+  format: 'text',
+) => (v: string) => unknown;
 const TYPES = {
-  getTypeParser: ((oid: number, format?: string) =>
-    oid === 20 || oid === 1700
-      ? toNumber
-      : pg.types.getTypeParser(oid, (format ?? 'text') as 'text')) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number) =>
+    oid === 20 || oid === 1700 ? toNumber : defaultParser(oid, 'text')) as typeof pg.types.getTypeParser,
 };
 
 type Row = readonly unknown[];
@@ -259,6 +261,12 @@ export class PostgresTradeStore implements TradeStore {
       throw new StoreError('STORE_FAILED', `${this.description}: ${(e as Error).message}`, { cause: e });
     }
     let broken: Error | undefined;
+    // A connection cut between two statements is reported as an 'error' event, which must not crash the process;
+    // the next statement fails and the connection is discarded.
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -271,6 +279,7 @@ export class PostgresTradeStore implements TradeStore {
       if (e instanceof StoreError) throw e;
       throw new StoreError('STORE_FAILED', `${this.description}: ${(e as Error).message}`, { cause: e });
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -331,7 +340,10 @@ export class PostgresTradeStore implements TradeStore {
           rowMode: 'array',
         });
         if (has.rows[0]?.[0] === true) {
-          throw new StoreError('SCALE_CHANGED', `instrument ${key} has stored trades; its increments cannot change`);
+          throw new StoreError(
+            'SCALE_CHANGED',
+            `instrument ${key} has stored trades; its increments cannot change`,
+          );
         }
       }
       await c.query(
@@ -434,14 +446,22 @@ export class PostgresTradeStore implements TradeStore {
     return this.transaction(async (c) => {
       // One writer per instrument at a time, in every process: the anti-join and the rollup merge are exact.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.schema, inst]);
+      // Only the id kinds the batch has: each check is an index probe on the key's leading columns.
+      const numeric = batch.some((t) => typeof t.id === 'number');
+      const strings = batch.some((t) => typeof t.id === 'string');
+      const notStored = [
+        numeric ? 'NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num = s.id_num)' : 'true',
+        strings
+          ? 'NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num IS NULL AND t.id_str = s.id_str)'
+          : 'true',
+      ].join(' AND ');
       const src = batch.length >= this.copyMinRows ? await this.copyStage(c, batch) : this.arrayStage(batch);
       const res = await c.query<unknown[]>({
         text: `
           INSERT INTO trades (inst, ts, id_num, id_str, price, qty, side, side_source, cnt, recv_ts)
           SELECT $1, s.ts, s.id_num, s.id_str, s.price, s.qty, s.side, s.side_source, s.cnt, s.recv_ts
           FROM ${src.from} AS s
-          WHERE NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num = s.id_num)
-            AND NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_str = s.id_str)
+          WHERE ${notStored}
           ON CONFLICT DO NOTHING
           RETURNING id_num, id_str`,
         values: [inst, ...src.values],
@@ -474,7 +494,10 @@ export class PostgresTradeStore implements TradeStore {
   }
 
   /** Bulk path: COPY the batch into a transaction-scoped staging table. */
-  private async copyStage(c: pg.PoolClient, batch: readonly Trade[]): Promise<{ from: string; values: unknown[] }> {
+  private async copyStage(
+    c: pg.PoolClient,
+    batch: readonly Trade[],
+  ): Promise<{ from: string; values: unknown[] }> {
     await c.query(`CREATE TEMP TABLE stage (ts bigint, id_num bigint, id_str text COLLATE "C", price bigint,
                      qty bigint, side smallint, side_source smallint, cnt integer, recv_ts bigint) ON COMMIT DROP`);
     const rows = function* (): Generator<string> {
@@ -626,6 +649,10 @@ export class PostgresTradeStore implements TradeStore {
     const inst = await this.instId(exchange, symbol);
     const client = await this.live().connect();
     let broken: Error | undefined;
+    const onError = (e: Error): void => {
+      broken = e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       await client.query({
@@ -645,6 +672,7 @@ export class PostgresTradeStore implements TradeStore {
       await client.query('ROLLBACK').catch((e: unknown) => {
         broken = e as Error;
       });
+      client.off('error', onError);
       client.release(broken);
     }
   }

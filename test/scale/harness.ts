@@ -40,11 +40,15 @@ export async function recorded(t: TestContext, rel: string): Promise<Recorded | 
   return { instrument: r.instrument, trades: r.trades };
 }
 
-/** A replay of recorded trades as fast as the collector takes them. */
-export const replayOf = (sets: readonly Recorded[], batchMaxTrades = 500): ReplaySource =>
+/** A replay of recorded trades, by default as fast as the collector takes them. */
+export const replayOf = (
+  sets: readonly Recorded[],
+  batchMaxTrades = 500,
+  speed: number | 'max' = 'max',
+): ReplaySource =>
   new ReplaySource({
     inputs: sets.map((s) => ({ kind: 'trades' as const, instrument: s.instrument, trades: s.trades })),
-    speed: 'max',
+    speed,
     batchMaxTrades,
   });
 
@@ -57,7 +61,7 @@ export interface Env {
 }
 
 /** A stream, subject prefix, KV bucket and schema of this test only; dispose deletes them all. */
-export async function scaleEnv(natsUrl = NATS_URL, workerCfg: Record<string, number> = {}): Promise<Env> {
+export function scaleEnv(natsUrl = NATS_URL, workerCfg: Record<string, number> = {}): Env {
   const name = uniqueName('of_scale');
   const config = parseScaleConfig({
     nats: { servers: [natsUrl] },
@@ -71,7 +75,12 @@ export async function scaleEnv(natsUrl = NATS_URL, workerCfg: Record<string, num
     config,
     schema: name,
     store: (poolSize = 4, url = PG_URL) => {
-      const s = new PostgresTradeStore({ connectionString: url, schema: name, poolSize, connectTimeoutMs: 1000 });
+      const s = new PostgresTradeStore({
+        connectionString: url,
+        schema: name,
+        poolSize,
+        connectTimeoutMs: 1000,
+      });
       stores.push(s);
       return s;
     },
@@ -100,7 +109,11 @@ export async function scaleEnv(natsUrl = NATS_URL, workerCfg: Record<string, num
 }
 
 /** Waits for a condition re-checked every 25 ms, failing with `what` after timeoutMs. */
-export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -112,7 +125,10 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
  * The distributed run equals the single-process run: the same stored trades, the same minute rollups, and the
  * same footprints (from the rollups, and from the engine over the stored trades).
  */
-export async function assertSameAsSingleProcess(pg: PostgresTradeStore, sets: readonly Recorded[]): Promise<void> {
+export async function assertSameAsSingleProcess(
+  pg: PostgresTradeStore,
+  sets: readonly Recorded[],
+): Promise<void> {
   for (const s of sets) {
     const ref = new MemoryTradeStore();
     await ref.open();
@@ -124,11 +140,22 @@ export async function assertSameAsSingleProcess(pg: PostgresTradeStore, sets: re
     assert.equal(stored.length, expected.length, `${exchange}:${symbol} trade count`);
     assert.deepEqual(stored, expected, `${exchange}:${symbol} trades`);
     const rollups = await pg.readMinuteRollups(exchange, symbol, 0, Infinity);
-    assert.deepEqual(rollups, await ref.readMinuteRollups(exchange, symbol, 0, Infinity), `${exchange}:${symbol} rollups`);
+    assert.deepEqual(
+      rollups,
+      await ref.readMinuteRollups(exchange, symbol, 0, Infinity),
+      `${exchange}:${symbol} rollups`,
+    );
     const sorted = [...s.trades].sort(compareTradeOrder);
-    for (const cfg of [{ timePerRow: '1m', ticksPerRow: 10 }, { timePerRow: '5m', ticksPerRow: 100 }]) {
+    for (const cfg of [
+      { timePerRow: '1m', ticksPerRow: 10 },
+      { timePerRow: '5m', ticksPerRow: 100 },
+    ]) {
       const p = params(cfg, s.instrument);
-      assert.deepEqual(footprintFromRollups(rollups, p), buildFootprint(sorted, p), `footprint ${JSON.stringify(cfg)}`);
+      assert.deepEqual(
+        footprintFromRollups(rollups, p),
+        buildFootprint(sorted, p),
+        `footprint ${JSON.stringify(cfg)}`,
+      );
     }
     assert.deepEqual(await pg.getInstrument(exchange, symbol), s.instrument);
   }
@@ -173,9 +200,13 @@ export class PrivateNats {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir], {
-      stdio: 'ignore',
-    });
+    this.child = spawn(
+      '/usr/sbin/nats-server',
+      ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir],
+      {
+        stdio: 'ignore',
+      },
+    );
     await waitFor(`nats-server on ${this.port}`, () => canConnect(this.port), 10_000);
   }
 

@@ -70,7 +70,7 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
     const btc = await recorded(t, BTC_STREAM);
     const eth = await recorded(t, ETH_STREAM);
     if (btc === undefined || eth === undefined) return;
-    const env = await scaleEnv();
+    const env = scaleEnv();
     try {
       const total = btc.trades.length + eth.trades.length;
       const shards = [shardOf(btc), shardOf(eth)];
@@ -104,7 +104,10 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
       await reader.open();
       await assertSameAsSingleProcess(reader, [btc, eth]);
       await waitFor('every update', () => announced.size === total, 10_000);
-      assert.ok([...announced.values()].every((n) => n === 1), 'no trade announced twice');
+      assert.ok(
+        [...announced.values()].every((n) => n === 1),
+        'no trade announced twice',
+      );
       const h = worker.health();
       assert.equal(h.insertedTrades, total);
       assert.equal(h.status, 'ok');
@@ -126,7 +129,7 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
     if (!(await needServices(t, ['pg', 'nats']))) return;
     const btc = await recorded(t, BTC_STREAM);
     if (btc === undefined) return;
-    const env = await scaleEnv();
+    const env = scaleEnv();
     const children: ChildProcess[] = [];
     try {
       const total = btc.trades.length;
@@ -163,15 +166,17 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
           { stdio: ['ignore', 'pipe', 'inherit'] },
         );
         children.push(child);
-        const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+        const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
         return { child, commits: lines };
       };
       const first = startWorker();
-      // Wait for its first commit (an event on its stdout), then kill it without warning.
-      for (;;) {
+      // Wait for its commits (events on its stdout) to pass a quarter of the stream, then kill it without warning.
+      let acked = 0;
+      while (acked < total / 4) {
         const line = await first.commits.next();
         assert.equal(line.done, false, 'the worker exited before committing');
-        if (line.value.includes('"commit"')) break;
+        const j = JSON.parse(String(line.value)) as { commit?: { messages: number } };
+        acked += j.commit?.messages ?? 0;
       }
       first.child.kill('SIGKILL');
       await once(first.child, 'exit');
@@ -180,12 +185,21 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
       const atKill = await count(reader);
       assert.ok(atKill > 0 && atKill < total, `killed mid-stream (${atKill} of ${total} stored)`);
       const second = startWorker();
+      let redelivered = 0;
+      const tally = (async () => {
+        for (;;) {
+          const line = await second.commits.next();
+          if (line.done === true) return;
+          redelivered +=
+            (JSON.parse(String(line.value)) as { commit?: { redelivered: number } }).commit?.redelivered ?? 0;
+        }
+      })();
       await drained(bus, [shard], total);
       assert.equal(await count(reader), total);
       await assertSameAsSingleProcess(reader, [btc]);
-      const redelivered = lagOf(await bus.jsm.consumers.info(bus.streamName, shardDurable(shard))).redelivered;
       second.child.kill('SIGTERM');
       await once(second.child, 'exit');
+      await tally;
       t.diagnostic(`stored at kill: ${atKill}/${total}; messages redelivered after the kill: ${redelivered}`);
     } finally {
       for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
@@ -199,7 +213,7 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
     if (btc === undefined) return;
     // The machine's NATS is shared: restart a private server instead.
     const nats = await PrivateNats.start();
-    const env = await scaleEnv(nats.url);
+    const env = scaleEnv(nats.url);
     try {
       const total = btc.trades.length;
       const shard = shardOf(btc);
@@ -214,9 +228,11 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
         },
       });
       await worker.start();
-      const collector = new ScaleCollector(await env.bus('collector'), replayOf([btc], 200));
+      // ×100 the recorded pace (~6.6 s): the collector is still publishing when NATS goes down.
+      const collector = new ScaleCollector(await env.bus('collector'), replayOf([btc], 200, 100));
       await collector.start();
       await half;
+      const publishedBefore = collector.health().published;
       await nats.stop();
       await waitFor('the worker to notice', () => worker.health().nats === 'disconnected', 10_000);
       await nats.start();
@@ -227,7 +243,14 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
       const reader = env.store();
       await reader.open();
       await assertSameAsSingleProcess(reader, [btc]);
-      t.diagnostic(`collector retries: ${collector.health().retries}; committed before the restart: ${committed}`);
+      assert.ok(
+        publishedBefore < total,
+        `the collector was mid-stream (${publishedBefore} of ${total} published)`,
+      );
+      t.diagnostic(
+        `published before the restart: ${publishedBefore}; collector retries: ${collector.health().retries}; ` +
+          `messages committed in all, redeliveries included: ${committed}`,
+      );
       await worker.stop();
       await collector.stop();
     } finally {
@@ -242,7 +265,7 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
     if (btc === undefined) return;
     const pgPort = Number(new URL(PG_URL).port || 5432);
     const proxy = await TcpProxy.start(pgPort);
-    const env = await scaleEnv();
+    const env = scaleEnv();
     try {
       const total = btc.trades.length;
       const shard = shardOf(btc);

@@ -30,8 +30,12 @@ export function probe(url: string, defaultPort: number): Promise<string | undefi
   });
 }
 
-export const pgProblem = probe(PG_URL, 5432).then((p) => (p === undefined ? undefined : `PostgreSQL not reachable at ${p}`));
-export const natsProblem = probe(NATS_URL, 4222).then((p) => (p === undefined ? undefined : `NATS not reachable at ${p}`));
+export const pgProblem = probe(PG_URL, 5432).then((p) =>
+  p === undefined ? undefined : `PostgreSQL not reachable at ${p}`,
+);
+export const natsProblem = probe(NATS_URL, 4222).then((p) =>
+  p === undefined ? undefined : `NATS not reachable at ${p}`,
+);
 
 /** True when the services are there; else fails on CI, or skips the test with the reason and returns false. */
 export async function needServices(t: TestContext, which: readonly ('pg' | 'nats')[]): Promise<boolean> {

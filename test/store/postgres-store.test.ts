@@ -2,6 +2,7 @@
 // plus the PostgreSQL-only parts: COPY and array paths agree, partitions appear per month, writers in two pools.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { micros } from '../../src/core/units.ts';
 import { PostgresTradeStore } from '../../src/store/postgres-store.ts';
 import { needServices, PG_URL, pgProblem, uniqueName } from '../scale/services.ts';
 import { expectedRollups, instrument, storeContract, tr } from './store-contract.ts';
@@ -56,11 +57,21 @@ describe('PostgresTradeStore specifics', () => {
       await bulk.upsertInstrument(instrument('V'));
       // 40 days: Jan 2024 and Feb 2024 ⇒ 2 partitions; odd string ids with tab/backslash survive COPY escaping.
       const mk = (s: string) =>
-        Array.from({ length: 400 }, (_, i) =>
-          tr(s, i % 10 === 0 ? `id\t${i}\\x` : i, T0 + Math.floor(i / 10) * DAY + i, 100 + (i % 13), 1 + (i % 4), i % 3 ? 1 : -1, {
-            ...(i % 7 === 0 ? { count: 2 } : {}),
-            ...(i % 5 === 0 ? { recvTs: T0 + i * 7 } : {}),
-          }) as ReturnType<typeof tr>,
+        Array.from(
+          { length: 400 },
+          (_, i) =>
+            tr(
+              s,
+              i % 10 === 0 ? `id\t${i}\\x` : i,
+              T0 + Math.floor(i / 10) * DAY + i,
+              100 + (i % 13),
+              1 + (i % 4),
+              i % 3 ? 1 : -1,
+              {
+                ...(i % 7 === 0 ? { count: 2 } : {}),
+                ...(i % 5 === 0 ? { recvTs: micros(T0 + i * 7) } : {}),
+              },
+            ),
         );
       const viaCopy = mk('C');
       const viaArrays = mk('V');
@@ -120,7 +131,10 @@ describe('PostgresTradeStore specifics', () => {
   });
 
   it('fails with STORE_FAILED, not a hang, when the server cannot be reached', async () => {
-    const s = new PostgresTradeStore({ connectionString: 'postgres://postgres@127.0.0.1:1/none', connectTimeoutMs: 1000 });
+    const s = new PostgresTradeStore({
+      connectionString: 'postgres://postgres@127.0.0.1:1/none',
+      connectTimeoutMs: 1000,
+    });
     await assert.rejects(s.open(), { code: 'STORE_FAILED' });
   });
 });
