@@ -10,6 +10,8 @@
 // - VOLUME/TICK_COUNT bars read ticks from the daily anchor before the range start, as analysis.ts does.
 // - Metrics read the ticks their windows need before the last trade of the range (day, session, pressure,
 //   liquidity and active-imbalance look-backs), never the whole history.
+// - A one-instrument VPVR whose edge minutes hold no trades reads the store's profile aggregates (row totals and
+//   one-sided runs computed in SQL, src/store/rollup-aggregates.ts) when the store has them: same output.
 // - Equal (ts, id) order: the store orders string ids by their text; files keep arrival order. Instruments with
 //   numeric ids (all Binance and Coinbase Exchange data) are unaffected.
 
