@@ -49,3 +49,25 @@ test('units: time equals formatTime for repeated and alternating values', () => 
   const seq = [0, 60_000_000, 0, 60_000_000, 120_000_000, 1_500_000, 1_500_000, 0, -1];
   for (const us of seq) assert.equal(u.time(us), formatTime(us));
 });
+
+test('units: time equals formatTime for any µs (whole seconds take the fast path)', () => {
+  const u = unitsFor(
+    { price: { mantissa: 1, decimals: 2 }, qty: { mantissa: 1, decimals: 5 }, volumeUnit: 'base' },
+    1,
+  );
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.integer({ min: 0, max: 253_402_300_799 }).map((s) => s * 1_000_000),
+        fc.integer({ min: -1e17, max: 3e17 }),
+      ),
+      (us) => {
+        assert.equal(u.time(us), formatTime(us));
+      },
+    ),
+    { numRuns: 5000 },
+  );
+  // Hand-worked: 2025-01-01T00:00:00Z is 1,735,689,600 s; + 1 h 2 min 3 s.
+  assert.equal(u.time(1_735_689_600_000_000 + 3_723_000_000), '2025-01-01T01:02:03Z');
+  assert.equal(u.time(253_402_300_799_000_000), '9999-12-31T23:59:59Z');
+});
