@@ -208,7 +208,7 @@ export async function ensureShardConsumer(bus: Bus, shard: Shard): Promise<strin
     deliver_policy: DeliverPolicy.All,
     filter_subject: shardFilter(bus.prefix, shard),
     ack_wait: nanos(w.ackWaitMs),
-    max_ack_pending: w.maxAckPending,
+    max_ack_pending: w.maxAckPending ?? 3 * w.batchMax,
   };
   try {
     await bus.jsm.consumers.info(bus.streamName, durable);

@@ -56,8 +56,11 @@ const workerSchema = z
   .object({
     /** Largest batch committed in one transaction per instrument. */
     batchMax: z.number().int().min(1).default(2000),
-    /** Unacked messages a consumer may have outstanding: the worker's in-memory budget. */
-    maxAckPending: z.number().int().min(1).default(20_000),
+    /**
+     * Unacked messages a consumer may have outstanding: the worker's in-memory budget per shard (default 3 ×
+     * batchMax). JetStream stops delivering at it; kept small so no message waits in the worker near ack_wait.
+     */
+    maxAckPending: z.number().int().min(1).optional(),
     /** After this long without an ack JetStream redelivers (a killed worker's messages come back then). */
     ackWaitMs: z.number().int().min(500).default(30_000),
     /** Longest pause between retries of a failed commit. */
