@@ -192,12 +192,18 @@ async function startWorker(r: Run, shards: readonly Shard[]): Promise<void> {
   r.children.push(child);
   let buf = '';
   await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
+    const onData = (d: Buffer): void => {
       buf += d.toString();
-      if (buf.includes('"started"')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited with ${code}`)));
+      if (!buf.includes('"started"')) return;
+      child.stdout.off('data', onData);
+      child.off('exit', onExit);
+      resolve();
+    };
+    const onExit = (code: number | null): void => reject(new Error(`worker exited with ${code}`));
+    child.stdout.on('data', onData);
+    child.once('exit', onExit);
   });
+  // Progress lines are not needed here: drain them.
   child.stdout.resume();
 }
 
