@@ -8,6 +8,7 @@ import { benchNormalizeMore } from './normalize-more.ts';
 import { benchStore } from './store.ts';
 import { benchStoreQueries } from './store-queries.ts';
 import { benchUiFrameTime } from './ui-frame-time.ts';
+import { benchService } from './service.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -17,6 +18,7 @@ const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   exchanges: benchExchanges,
   exchanges_more: benchNormalizeMore,
   ui_frame_time: benchUiFrameTime,
+  service: () => benchService(),
 };
 const results: Record<string, unknown> = {
   node: process.version,

@@ -48,3 +48,5 @@ export { footprintFromRollups } from './store/rollups.ts';
 export * from './sources/source.ts';
 export { ReplaySource } from './sources/replay.ts';
 export { SimulatorSource } from './sources/simulator.ts';
+export * as client from './client/index.ts';
+export { OrderflowClient, OrderflowApiError, OrderflowStream } from './client/index.ts';

@@ -27,6 +27,7 @@ import {
 } from '../query/store-queries.ts';
 import { registerImport } from './import-command.ts';
 import { registerStoreCommands } from './store-commands.ts';
+import { registerServeCommand } from './serve-command.ts';
 import {
   addDataDirFlag,
   addRangeFlags,
@@ -225,6 +226,7 @@ export function buildProgram(): Command {
   );
   registerImport(program, run);
   registerStoreCommands(program, run);
+  registerServeCommand(program);
   return program;
 }
 

@@ -63,7 +63,12 @@ export async function resolveTarget(
   });
   const direct = byKey.get(symbol);
   if (direct !== undefined) return single(direct);
-  const definition = markets[symbol] ?? DEFAULT_MARKETS[symbol];
+  // Own keys only: a symbol such as "toString" must not reach Object.prototype.
+  const definition = Object.hasOwn(markets, symbol)
+    ? markets[symbol]
+    : Object.hasOwn(DEFAULT_MARKETS, symbol)
+      ? DEFAULT_MARKETS[symbol]
+      : undefined;
   if (definition !== undefined) {
     const held = definition.map((k) => byKey.get(k)).filter((i): i is Instrument => i !== undefined);
     if (held.length === 0) {
