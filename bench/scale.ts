@@ -223,45 +223,73 @@ async function lagOfAll(
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Publishes everything with one collector and times until the workers have committed and acked all of it. */
+async function drainedAll(
+  r: Run,
+  shards: readonly Shard[],
+  total: number,
+  t0: number,
+  timeoutMs: number,
+): Promise<void> {
+  for (;;) {
+    const s = await r.bus.jsm.streams.info(r.bus.streamName);
+    const l = await lagOfAll(r.bus, shards);
+    if (s.state.messages === total && l.pending === 0 && l.ackPending === 0) return;
+    if (performance.now() - t0 > timeoutMs) throw new Error(`not drained within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/**
+ * End to end: workers running, one collector publishes everything as fast as it can; timed until every message is
+ * committed and acked. Then the workers' own rate: a second stream filled first, workers started on the backlog.
+ */
 async function throughput(
   sets: readonly Set[],
   workers: number,
   o: Required<Pick<ScaleBenchOptions, 'natsUrl' | 'pgUrl' | 'timeoutMs'>>,
 ): Promise<Record<string, unknown>> {
-  const r = await run(o.natsUrl, o.pgUrl);
-  try {
-    const shards = sets.map((s) => ({ exchange: s.instrument.exchange, symbol: s.instrument.symbol }));
+  const shards = sets.map((s) => ({ exchange: s.instrument.exchange, symbol: s.instrument.symbol }));
+  const total = sets.reduce((n, s) => n + s.trades.length, 0);
+  const startWorkers = async (r: Run): Promise<void> => {
     if (workers === 1) await startWorker(r, shards);
     else for (const s of shards) await startWorker(r, [s]);
-    const total = sets.reduce((n, s) => n + s.trades.length, 0);
+  };
+  const out: Record<string, unknown> = { workers, trades: total };
+  let r = await run(o.natsUrl, o.pgUrl);
+  try {
+    await startWorkers(r);
     const collector = new ScaleCollector(r.bus, new PacedSource(sets, 2000, 0));
     const t0 = performance.now();
     await collector.start();
     await collector.sourceEnded;
     await collector.idle();
     const published = performance.now() - t0;
-    let maxLag = 0;
-    for (;;) {
-      const s = await r.bus.jsm.streams.info(r.bus.streamName);
-      const l = await lagOfAll(r.bus, shards);
-      maxLag = Math.max(maxLag, l.pending + l.ackPending);
-      if (s.state.messages === total && l.pending === 0 && l.ackPending === 0) break;
-      if (performance.now() - t0 > o.timeoutMs) throw new Error(`not drained within ${o.timeoutMs} ms`);
-      await sleep(50);
-    }
+    await drainedAll(r, shards, total, t0, o.timeoutMs);
     const ms = performance.now() - t0;
     await collector.stop();
-    return {
-      workers,
-      trades: total,
-      end_to_end_trades_per_s: Math.round(total / (ms / 1000)),
-      collector_publish_trades_per_s: Math.round(total / (published / 1000)),
-      seconds: Math.round(ms) / 1000,
-    };
+    out.end_to_end_trades_per_s = Math.round(total / (ms / 1000));
+    out.end_to_end_seconds = Math.round(ms) / 1000;
+    out.collector_publish_trades_per_s_meanwhile = Math.round(total / (published / 1000));
   } finally {
     await r.dispose();
   }
+  r = await run(o.natsUrl, o.pgUrl);
+  try {
+    const collector = new ScaleCollector(r.bus, new PacedSource(sets, 2000, 0));
+    let t0 = performance.now();
+    await collector.start();
+    await collector.sourceEnded;
+    await collector.idle();
+    out.collector_publish_alone_trades_per_s = Math.round(total / ((performance.now() - t0) / 1000));
+    await collector.stop();
+    t0 = performance.now();
+    await startWorkers(r);
+    await drainedAll(r, shards, total, t0, o.timeoutMs);
+    out.workers_drain_backlog_trades_per_s = Math.round(total / ((performance.now() - t0) / 1000));
+  } finally {
+    await r.dispose();
+  }
+  return out;
 }
 
 /** A paced load for loadSeconds; consumer lag (messages not yet committed) sampled every 100 ms. */
@@ -293,13 +321,7 @@ async function lagUnderLoad(
     }
     const loadMs = performance.now() - t0;
     await collector.idle();
-    for (;;) {
-      const s = await r.bus.jsm.streams.info(r.bus.streamName);
-      const l = await lagOfAll(r.bus, shards);
-      if (s.state.messages === total && l.pending === 0 && l.ackPending === 0) break;
-      if (performance.now() - t0 > o.timeoutMs) throw new Error(`not drained within ${o.timeoutMs} ms`);
-      await sleep(50);
-    }
+    await drainedAll(r, shards, total, t0, o.timeoutMs);
     const drainMs = performance.now() - t0 - loadMs;
     await collector.stop();
     const p = percentiles([...samples]);

@@ -97,16 +97,18 @@ export class NatsUpdateSource implements TradeSource {
         }
         const p = inst;
         // One chain keeps the commit order even while a new instrument's scale is looked up.
-        this.chain = this.chain.then(async () => {
-          const i = await p;
-          const trades = u.trades.map(tradeOfWire).filter((t): t is Trade => typeof t !== 'string');
-          this.received += trades.length;
-          if (i === undefined) {
-            this.unknown += trades.length;
-            return;
-          }
-          sink({ type: 'trades', instrument: i, trades });
-        });
+        this.chain = this.chain
+          .then(async () => {
+            const i = await p;
+            const trades = u.trades.map(tradeOfWire).filter((t): t is Trade => typeof t !== 'string');
+            this.received += trades.length;
+            if (i === undefined) {
+              this.unknown += trades.length;
+              return;
+            }
+            sink({ type: 'trades', instrument: i, trades });
+          })
+          .catch(() => undefined);
       },
     });
     sink({ type: 'status', stream: 'nats', state: 'connected' });
@@ -145,6 +147,7 @@ export async function startGateway(o: GatewayOptions): Promise<RunningGateway> {
     connectionString: o.scale.postgres.url,
     schema: o.scale.postgres.schema,
     poolSize: o.scale.postgres.poolSize,
+    readOnly: true,
   });
   const bus = await connectBus(o.scale, 'orderflow-gateway');
   await store.open();

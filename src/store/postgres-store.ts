@@ -51,6 +51,8 @@ export interface PostgresStoreOptions {
   readonly queryTimeoutMs?: number;
   /** Batches at least this big are loaded with COPY into a staging table; smaller ones travel as arrays. */
   readonly copyMinRows?: number;
+  /** Readers (gateways) with SELECT rights only: open() creates nothing and expects the schema to exist. */
+  readonly readOnly?: boolean;
 }
 
 export const DEFAULT_PG_SCHEMA = 'orderflow';
@@ -201,6 +203,11 @@ export class PostgresTradeStore implements TradeStore {
     pool.on('error', () => undefined);
     try {
       const client = await pool.connect();
+      if (this.options.readOnly === true) {
+        client.release();
+        this.pool = pool;
+        return;
+      }
       try {
         // Concurrent first opens of one schema would race on CREATE ... IF NOT EXISTS.
         await client.query('BEGIN');
@@ -414,6 +421,12 @@ export class PostgresTradeStore implements TradeStore {
       const p = monthPartitionOf(t.ts);
       if (!this.partitions.has(p.name)) wanted.set(p.name, p);
       cur = p;
+    }
+    // The month after the newest trade too: creating a partition locks the parent table, better a month ahead
+    // than at the live stream's month rollover.
+    if (cur !== undefined) {
+      const next = monthPartitionOf(cur.to);
+      if (!this.partitions.has(next.name)) wanted.set(next.name, next);
     }
     if (wanted.size === 0) return;
     await this.transaction(async (c) => {

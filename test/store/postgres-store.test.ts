@@ -55,23 +55,21 @@ describe('PostgresTradeStore specifics', () => {
     try {
       await bulk.upsertInstrument(instrument('C'));
       await bulk.upsertInstrument(instrument('V'));
-      // 40 days: Jan 2024 and Feb 2024 ⇒ 2 partitions; odd string ids with tab/backslash survive COPY escaping.
+      // 40 days: Jan 2024 and Feb 2024 (+ March ahead) ⇒ 3 partitions; odd string ids with tab/backslash survive COPY escaping.
       const mk = (s: string) =>
-        Array.from(
-          { length: 400 },
-          (_, i) =>
-            tr(
-              s,
-              i % 10 === 0 ? `id\t${i}\\x` : i,
-              T0 + Math.floor(i / 10) * DAY + i,
-              100 + (i % 13),
-              1 + (i % 4),
-              i % 3 ? 1 : -1,
-              {
-                ...(i % 7 === 0 ? { count: 2 } : {}),
-                ...(i % 5 === 0 ? { recvTs: micros(T0 + i * 7) } : {}),
-              },
-            ),
+        Array.from({ length: 400 }, (_, i) =>
+          tr(
+            s,
+            i % 10 === 0 ? `id\t${i}\\x` : i,
+            T0 + Math.floor(i / 10) * DAY + i,
+            100 + (i % 13),
+            1 + (i % 4),
+            i % 3 ? 1 : -1,
+            {
+              ...(i % 7 === 0 ? { count: 2 } : {}),
+              ...(i % 5 === 0 ? { recvTs: micros(T0 + i * 7) } : {}),
+            },
+          ),
         );
       const viaCopy = mk('C');
       const viaArrays = mk('V');
@@ -95,7 +93,8 @@ describe('PostgresTradeStore specifics', () => {
       await c.end();
       assert.deepEqual(
         r.rows.map((x) => x.relname),
-        ['trades_202401', 'trades_202402'],
+        // January and February hold the trades; March is created ahead of the newest trade's month.
+        ['trades_202401', 'trades_202402', 'trades_202403'],
       );
     } finally {
       await bulk.dropSchema();
