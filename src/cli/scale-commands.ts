@@ -95,11 +95,19 @@ async function runCollector(flags: Flags): Promise<void> {
   await collector.start();
   const closeHealth = await healthEndpoint(flags, () => collector.health());
   log(`collector: ${created.source.description} → ${scale.stream.name} on ${scale.nats.servers.join(',')}`);
-  onShutdown(async () => {
+  const stop = async (): Promise<void> => {
     await collector.stop();
     await closeHealth?.();
     await bus.close();
-  });
+  };
+  onShutdown(stop);
+  if (created.source.kind === 'replay') {
+    // A replay ends: exit once JetStream has acknowledged its last trade.
+    await collector.sourceEnded;
+    await collector.idle();
+    log(`replay published: ${JSON.stringify(collector.health())}`);
+    await stop();
+  }
 }
 
 async function runWorker(flags: Flags): Promise<void> {

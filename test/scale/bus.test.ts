@@ -16,7 +16,7 @@ import {
   tradeSubject,
   wireOf,
 } from '../../src/scale/bus.ts';
-import { prometheusText } from '../../src/scale/health.ts';
+import { prometheusText, startHealthEndpoint } from '../../src/scale/health.ts';
 import { mergeScaleInputs, redactUrl, scaleConfigFromEnv } from '../../src/scale/scale-config.ts';
 
 const tradeArb = fc.record({
@@ -182,5 +182,44 @@ describe('scale-out config and metrics', () => {
     assert.match(text, /^orderflow_consumer_pending\{consumer="w1"\} 3$/m);
     assert.match(text, /^orderflow_consumer_ack_pending\{consumer="w1"\} 2$/m);
     assert.doesNotMatch(text, /reason/);
+  });
+});
+
+describe('scale-out health endpoint', () => {
+  it('serves /health (503 only when failed) and /metrics with consumer lag', async () => {
+    let status: 'ok' | 'failed' = 'ok';
+    const ep = await startHealthEndpoint(
+      '127.0.0.1',
+      0,
+      () => ({ role: 'collector', status, published: 5 }),
+      () =>
+        Promise.resolve([
+          { consumer: 'c', pending: 1, ackPending: 0, redelivered: 0, deliveredSeq: 1, ackFloorSeq: 1 },
+        ]),
+    );
+    try {
+      const base = `http://127.0.0.1:${ep.port}`;
+      let r = await fetch(`${base}/health`);
+      assert.equal(r.status, 200);
+      assert.deepEqual(await r.json(), {
+        role: 'collector',
+        status: 'ok',
+        published: 5,
+        consumers: [
+          { consumer: 'c', pending: 1, ackPending: 0, redelivered: 0, deliveredSeq: 1, ackFloorSeq: 1 },
+        ],
+      });
+      status = 'failed';
+      r = await fetch(`${base}/health`);
+      assert.equal(r.status, 503);
+      await r.body?.cancel();
+      const m = await (await fetch(`${base}/metrics`)).text();
+      assert.match(m, /^orderflow_collector_up\{status="failed"\} 0$/m);
+      assert.match(m, /^orderflow_collector_published 5$/m);
+      assert.match(m, /^orderflow_consumer_pending\{consumer="c"\} 1$/m);
+      assert.equal((await fetch(`${base}/nope`)).status, 404);
+    } finally {
+      await ep.close();
+    }
   });
 });
