@@ -20,7 +20,7 @@ import { connectBus, instrumentsBucket, type Bus } from '../../src/scale/bus.ts'
 import { parseScaleConfig, type ScaleConfig } from '../../src/scale/scale-config.ts';
 import { params } from '../helpers.ts';
 import { requireData } from '../real-data.ts';
-import { NATS_URL, PG_URL, uniqueName } from './services.ts';
+import { NATS_SERVER_BIN, NATS_URL, PG_URL, uniqueName } from './services.ts';
 
 export const BTC_STREAM =
   'binance/trade-stream/binance-spot_BTCUSDT_2024-08-08T2354Z_2024-08-09T0005Z.trade-stream.txt.gz';
@@ -201,7 +201,7 @@ export class PrivateNats {
 
   async start(): Promise<void> {
     this.child = spawn(
-      '/usr/sbin/nats-server',
+      NATS_SERVER_BIN,
       ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', this.dir],
       {
         stdio: 'ignore',

@@ -32,7 +32,7 @@ import {
   waitFor,
   type Recorded,
 } from './harness.ts';
-import { needServices, PG_URL } from './services.ts';
+import { needNatsServerBinary, needServices, PG_URL } from './services.ts';
 
 const shardOf = (r: Recorded): Shard => ({ exchange: r.instrument.exchange, symbol: r.instrument.symbol });
 
@@ -208,7 +208,7 @@ describe('scale-out: collector → JetStream → worker → PostgreSQL', () => {
   });
 
   it('NATS restarted mid-stream: collector and worker reconnect and finish', async (t) => {
-    if (!(await needServices(t, ['pg']))) return;
+    if (!(await needServices(t, ['pg'])) || !needNatsServerBinary(t)) return;
     const btc = await recorded(t, BTC_STREAM);
     if (btc === undefined) return;
     // The machine's NATS is shared: restart a private server instead.

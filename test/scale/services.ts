@@ -1,6 +1,7 @@
 // The machine's PostgreSQL and NATS for integration tests: probed once; unreachable ⇒ a clear failure on CI
 // (.ci/run starts them) and a skip naming the reason locally, never a silent pass.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import type { TestContext } from 'node:test';
 
@@ -51,3 +52,14 @@ export async function needServices(t: TestContext, which: readonly ('pg' | 'nats
 
 /** A fresh lower-case name for a schema, stream or consumer of one test. */
 export const uniqueName = (prefix: string): string => `${prefix}_${randomBytes(5).toString('hex')}`;
+
+export const NATS_SERVER_BIN = '/usr/sbin/nats-server';
+
+/** A nats-server binary to run a private, restartable server (same skip/fail rule as the services). */
+export function needNatsServerBinary(t: TestContext): boolean {
+  if (existsSync(NATS_SERVER_BIN)) return true;
+  const problem = `${NATS_SERVER_BIN} not installed`;
+  if (process.env.CI) throw new Error(`${problem} (CI: the machine's NATS package provides it)`);
+  t.skip(problem);
+  return false;
+}
