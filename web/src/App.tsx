@@ -17,7 +17,9 @@ export interface AppSettings {
   readonly symbol: string;
   readonly timeframe: string;
   readonly aggregation: Aggregation;
-  readonly ticksPerRow: number;
+  /** Footprint row size in ticks (`ticks_per_row`) or in price (`row_size`); neither = the market's default. */
+  readonly ticksPerRow: number | undefined;
+  readonly rowSize: string | undefined;
   readonly theme: ThemeName;
   readonly scheme: SchemeName;
   readonly barSpacing: number | undefined;
@@ -36,7 +38,8 @@ export function settingsFromUrl(search: string): AppSettings {
     symbol: q.get('symbol') ?? 'BTC',
     timeframe: q.get('timeframe') ?? '1m',
     aggregation: agg === 'VOLUME' || agg === 'TICK_COUNT' ? agg : 'TIME',
-    ticksPerRow: num('ticks_per_row') ?? 1,
+    ticksPerRow: num('ticks_per_row'),
+    rowSize: q.get('row_size') ?? undefined,
     theme: q.get('theme') === 'light' ? 'light' : 'dark',
     scheme: q.get('scheme') === 'colorblind' ? 'colorblind' : q.get('scheme') === 'mono' ? 'mono' : 'classic',
     barSpacing: num('bar_spacing'),
@@ -70,7 +73,8 @@ export function App({ initial }: { readonly initial: AppSettings }) {
             symbol={symbol}
             timeframe={initial.timeframe}
             aggregation={initial.aggregation}
-            ticksPerRow={initial.ticksPerRow}
+            {...(initial.ticksPerRow === undefined ? {} : { ticksPerRow: initial.ticksPerRow })}
+            {...(initial.rowSize === undefined ? {} : { rowSize: initial.rowSize })}
             scheme={scheme}
             height={initial.footprintHeight}
             {...(initial.barSpacing === undefined ? {} : { barSpacing: initial.barSpacing })}
@@ -81,7 +85,7 @@ export function App({ initial }: { readonly initial: AppSettings }) {
               <VolumeProfile
                 symbol={symbol}
                 profileType="VPVR"
-                ticksPerRow={initial.ticksPerRow}
+                ticksPerRow={initial.ticksPerRow ?? 1}
                 className="of-area-profile"
                 height={initial.footprintHeight}
               />

@@ -182,6 +182,8 @@ export interface FootprintQuery {
   readonly timeframe: string;
   readonly aggregation?: Aggregation;
   readonly ticks_per_row?: number;
+  /** Row size in price units (decimal text); the service prefers it over ticks_per_row. */
+  readonly price_tick_size?: string;
   readonly volume_per_bar?: string;
   readonly ticks_per_bar?: number;
   readonly start_time?: string;

@@ -126,3 +126,32 @@ export function followsRightEdge(v: Viewport, barCount: number): boolean {
 
 /** Shifts the view right by `n` bars (new bars arrived while following the right edge). */
 export const scrollBars = (v: Viewport, n: number): Viewport => ({ ...v, firstBar: v.firstBar + n });
+
+/** Rows kept free above and below the newest bar while following it. */
+export const FOLLOW_MARGIN_ROWS = 1;
+
+/**
+ * The view following the newest bar (live, until the user pans away): its column at the right with one free
+ * column to grow into, as fitViewport places it, and its rows inside the plot. The vertical move is the smallest
+ * that brings the bar's rows (plus FOLLOW_MARGIN_ROWS) into view, so the user's price zoom and a steady market
+ * leave the view still; a bar taller than the plot is centred on `focusRow` (its last price) instead.
+ */
+export function followLatest(
+  v: Viewport,
+  bars: readonly { readonly lowRow: number; readonly highRow: number }[],
+  focusRow?: number,
+): Viewport {
+  const fit = Math.max(1, Math.floor(v.plot.width / v.barSpacing));
+  const firstBar = Math.max(0, bars.length + 1 - fit);
+  const last = bars.at(-1);
+  if (last === undefined || last.highRow < last.lowRow) return { ...v, firstBar };
+  const visible = v.plot.height / v.rowHeight;
+  const want = { top: last.highRow + 1 + FOLLOW_MARGIN_ROWS, bottom: last.lowRow - FOLLOW_MARGIN_ROWS };
+  let topRow = v.topRow;
+  if (want.top - want.bottom > visible) {
+    const focus = focusRow ?? (last.lowRow + last.highRow) / 2;
+    topRow = focus + 0.5 + visible / 2;
+  } else if (topRow < want.top) topRow = want.top;
+  else if (topRow - visible > want.bottom) topRow = want.bottom + visible;
+  return { ...v, firstBar, topRow };
+}

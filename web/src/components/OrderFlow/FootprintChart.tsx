@@ -1,5 +1,10 @@
 // The footprint chart: REST snapshot + live WebSocket updates drawn on a canvas, redrawn on animation frames
-// only when something changed; toolbar for timeframe, aggregation, ticks per row, display mode and colours.
+// only when something changed; toolbar for timeframe, aggregation, row size, display mode and colours.
+//
+// Choices: the view is fitted to the data on load and whenever the grid changes (symbol, row size, bars); while
+// live it follows the newest bar until the user drags it away (a "Follow" button then brings it back). Without a
+// row size from the props the market's default step is used (src/lib/row-size.ts); an instrument without one is
+// asked for once at its tick to learn its price and tick, then refetched at the derived step.
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Aggregation, FootprintQuery, StreamMessage } from '../../api/types.ts';
@@ -10,16 +15,18 @@ import {
   cellAt,
   mergeUpdate,
   normalizeUpdate,
+  rowOfPrice,
   sameGrid,
   type FootprintModel,
 } from '../../lib/footprint-model.ts';
 import { displayText, formatPrice } from '../../lib/format.ts';
+import { defaultRowStep, isPriceStep, marketRowStep } from '../../lib/row-size.ts';
 import {
   fitViewport,
+  followLatest,
   followsRightEdge,
   pan,
   resize,
-  scrollBars,
   zoomX,
   zoomY,
   type Viewport,
@@ -43,6 +50,8 @@ export interface FootprintChartProps {
   readonly style?: CSSProperties;
   readonly aggregation?: Aggregation;
   readonly ticksPerRow?: number;
+  /** Row size in price units (decimal text, a multiple of the tick); wins over ticksPerRow. */
+  readonly rowSize?: string;
   /** VOLUME bar size in base units (decimal text). */
   readonly volumePerBar?: string;
   /** TICK_COUNT bar size in trades. */
@@ -64,20 +73,45 @@ export interface FootprintChartProps {
 
 const DEFAULT_SPACING = 96;
 
+/** How rows are sized: a tick count, a price step, or a default (`auto`) the chart may replace. */
+type RowSpec =
+  | { readonly unit: 'ticks'; readonly ticks: number; readonly auto?: boolean }
+  | { readonly unit: 'price'; readonly step: string; readonly auto?: boolean };
+
+/** The row spec from the props; null = derive it from the instrument's price (probe first). */
+function rowSpecOf(symbol: string, rowSize?: string, ticksPerRow?: number): RowSpec | null {
+  if (rowSize !== undefined && isPriceStep(rowSize)) return { unit: 'price', step: rowSize };
+  if (ticksPerRow !== undefined && ticksPerRow >= 1) return { unit: 'ticks', ticks: Math.floor(ticksPerRow) };
+  const step = marketRowStep(symbol);
+  return step === undefined ? null : { unit: 'price', step, auto: true };
+}
+
+const rowText = (r: RowSpec | null): string =>
+  r === null ? '' : r.unit === 'ticks' ? String(r.ticks) : r.step;
+
 export function FootprintChart(props: FootprintChartProps) {
   const { api, stream, theme, scheme: ctxScheme, exchange } = useOrderflow();
   const genId = useId();
   const chartId = props.chartId ?? `footprint${genId}`;
   const [timeframe, setTimeframe] = useState(props.timeframe ?? '1h');
   const [aggregation, setAggregation] = useState<Aggregation>(props.aggregation ?? 'TIME');
-  const [ticksPerRow, setTicksPerRow] = useState(props.ticksPerRow ?? 1);
+  const [rowSpec, setRowSpec] = useState<RowSpec | null>(() =>
+    rowSpecOf(props.symbol, props.rowSize, props.ticksPerRow),
+  );
+  const [rowInput, setRowInput] = useState(() => rowText(rowSpec));
+  /** The instrument's tick once known (a ticks query or the probe): converts between the two row units. */
+  const tickRef = useRef<number | null>(null);
   const [volumePerBar, setVolumePerBar] = useState(props.volumePerBar ?? '10');
   const [ticksPerBar, setTicksPerBar] = useState(props.ticksPerBar ?? 1000);
   const [mode, setMode] = useState<DisplayMode>(props.mode ?? 'bid_ask');
   const [schemeName, setSchemeName] = useState<SchemeName>(props.scheme ?? ctxScheme.name);
   useEffect(() => setTimeframe(props.timeframe ?? '1h'), [props.timeframe]);
   useEffect(() => setAggregation(props.aggregation ?? 'TIME'), [props.aggregation]);
-  useEffect(() => setTicksPerRow(props.ticksPerRow ?? 1), [props.ticksPerRow]);
+  useEffect(() => {
+    const r = rowSpecOf(props.symbol, props.rowSize, props.ticksPerRow);
+    setRowSpec(r);
+    setRowInput(rowText(r));
+  }, [props.symbol, props.rowSize, props.ticksPerRow]);
   useEffect(() => setSchemeName(props.scheme ?? ctxScheme.name), [props.scheme, ctxScheme.name]);
   const scheme = SCHEMES[schemeName];
 
@@ -85,23 +119,18 @@ export function FootprintChart(props: FootprintChartProps) {
     () => ({
       timeframe,
       aggregation,
-      ticks_per_row: ticksPerRow,
+      ...(rowSpec === null
+        ? {}
+        : rowSpec.unit === 'ticks'
+          ? { ticks_per_row: rowSpec.ticks }
+          : { price_tick_size: rowSpec.step }),
       ...(aggregation === 'VOLUME' ? { volume_per_bar: volumePerBar } : {}),
       ...(aggregation === 'TICK_COUNT' ? { ticks_per_bar: ticksPerBar } : {}),
       ...(props.startTime === undefined ? {} : { start_time: props.startTime }),
       ...(props.endTime === undefined ? {} : { end_time: props.endTime }),
       ...(exchange === undefined ? {} : { exchange }),
     }),
-    [
-      timeframe,
-      aggregation,
-      ticksPerRow,
-      volumePerBar,
-      ticksPerBar,
-      props.startTime,
-      props.endTime,
-      exchange,
-    ],
+    [timeframe, aggregation, rowSpec, volumePerBar, ticksPerBar, props.startTime, props.endTime, exchange],
   );
   const queryKey = `${props.symbol}|${JSON.stringify(query)}`;
 
@@ -122,6 +151,13 @@ export function FootprintChart(props: FootprintChartProps) {
   const [rowSize, setRowSize] = useState<number | null>(null);
   const [selected, setSelected] = useState<{ barKey: string; row: number } | null>(null);
   const selectedRef = useRef(selected);
+  /** Following the newest bar (live): off once the user drags the view away. */
+  const followRef = useRef(true);
+  const [following, setFollowingState] = useState(true);
+  const setFollowing = useCallback((on: boolean) => {
+    followRef.current = on;
+    setFollowingState(on);
+  }, []);
   selectedRef.current = selected;
   const drawOpts = useRef({ mode, scheme, theme });
   drawOpts.current = { mode, scheme, theme };
@@ -169,6 +205,21 @@ export function FootprintChart(props: FootprintChartProps) {
     api.footprint(props.symbol, query, ctl.signal).then(
       (data) => {
         if (ctl.signal.aborted) return;
+        if (rowSpec === null) {
+          // The probe at one tick per row: learn the tick and the last price, then ask at the default step.
+          const tick = data.row_size;
+          const last = data.bar_stats?.at(-1)?.close ?? data.bars.at(-1)?.price_level;
+          if (tick !== undefined) tickRef.current = tick;
+          const next: RowSpec =
+            tick !== undefined && last !== undefined && last > 0
+              ? { unit: 'price', step: defaultRowStep(last, tick), auto: true }
+              : { unit: 'ticks', ticks: 1, auto: true };
+          setRowSpec(next);
+          setRowInput(rowText(next));
+          return;
+        }
+        if (rowSpec.unit === 'ticks' && data.row_size !== undefined)
+          tickRef.current = data.row_size / rowSpec.ticks;
         const model = buildModel(data);
         const prev = modelRef.current;
         const keepView =
@@ -180,12 +231,15 @@ export function FootprintChart(props: FootprintChartProps) {
           prev.symbol === model.symbol;
         modelRef.current = model;
         const { width, height } = sizeRef.current;
-        if (!keepView && width > 0)
+        if (!keepView && width > 0) {
           viewRef.current = fitViewport(
             chartLayout(width, height).plot,
             model.bars,
             props.barSpacing ?? DEFAULT_SPACING,
           );
+          setFollowing(true);
+        } else if (keepView && followRef.current && viewRef.current !== null)
+          viewRef.current = followLatest(viewRef.current, model.bars, focusRow(model));
         if (!keepView) setSelected(null);
         setRowSize(model.rowSize);
         setStatus({ loading: false, error: null, empty: model.bars.length === 0 });
@@ -193,8 +247,17 @@ export function FootprintChart(props: FootprintChartProps) {
         requestDraw();
       },
       (e: unknown) => {
-        if (!ctl.signal.aborted)
-          setStatus({ loading: false, error: e instanceof Error ? e : new Error(String(e)), empty: false });
+        if (ctl.signal.aborted) return;
+        // A market's default step the instrument cannot use (a coarser tick): derive one from its price.
+        if (
+          rowSpec?.auto === true &&
+          rowSpec.unit === 'price' &&
+          (e as { code?: unknown }).code === 'INVALID_ROW_SIZE'
+        ) {
+          setRowSpec(null);
+          return;
+        }
+        setStatus({ loading: false, error: e instanceof Error ? e : new Error(String(e)), empty: false });
       },
     );
     return () => ctl.abort();
@@ -211,13 +274,10 @@ export function FootprintChart(props: FootprintChartProps) {
       if (data.symbol !== undefined && data.symbol.toUpperCase() !== props.symbol.toUpperCase()) return;
       // Another subscription's grid (other settings on the same stream): not ours. A fixed end time: history.
       if (!sameGrid(model, data) || props.endTime !== undefined) return;
-      const before = model.bars.length;
       const view = viewRef.current;
-      const following = view !== null && followsRightEdge(view, before);
       const next = mergeUpdate(model, data);
       modelRef.current = next;
-      if (following && view !== null && next.bars.length > before)
-        viewRef.current = scrollBars(view, next.bars.length - before);
+      if (followRef.current && view !== null) viewRef.current = followLatest(view, next.bars, focusRow(next));
       testHook().updatesApplied++;
       setStatus((s) => (s.empty && next.bars.length > 0 ? { ...s, empty: false } : s));
       setVersion((v) => v + 1);
@@ -297,6 +357,7 @@ export function FootprintChart(props: FootprintChartProps) {
     viewRef.current = d.axis
       ? zoomY(view, Math.exp(dy / 150), view.plot.y + view.plot.height / 2)
       : pan(view, dx, dy);
+    if (!d.axis && followRef.current) setFollowing(false);
     requestDraw();
   };
   const onPointerUp = (e: React.PointerEvent<HTMLCanvasElement>) => {
@@ -320,15 +381,19 @@ export function FootprintChart(props: FootprintChartProps) {
       const r = canvas.getBoundingClientRect();
       const factor = Math.exp(-e.deltaY / 500);
       const overAxis = e.clientX - r.left >= view.plot.x + view.plot.width;
-      viewRef.current =
+      const next =
         e.shiftKey || overAxis
           ? zoomY(view, factor, e.clientY - r.top)
           : zoomX(view, factor, e.clientX - r.left);
+      viewRef.current = next;
+      // Zooming the newest bar out of view is moving away from it, like a drag.
+      const bars = modelRef.current?.bars.length ?? 0;
+      if (followRef.current && !followsRightEdge(next, bars)) setFollowing(false);
       requestDraw();
     };
     canvas.addEventListener('wheel', onWheel, { passive: false });
     return () => canvas.removeEventListener('wheel', onWheel);
-  }, [requestDraw]);
+  }, [requestDraw, setFollowing]);
 
   const zoomBy = (fx: number, fy: number) => {
     const view = viewRef.current;
@@ -345,8 +410,27 @@ export function FootprintChart(props: FootprintChartProps) {
       model.bars,
       props.barSpacing ?? DEFAULT_SPACING,
     );
+    setFollowing(true);
     requestDraw();
   };
+  const commitRow = (text: string, unit: RowSpec['unit']) => {
+    setRowInput(text);
+    if (unit === 'ticks') {
+      const n = Number(text);
+      if (Number.isInteger(n) && n >= 1) setRowSpec({ unit: 'ticks', ticks: n });
+    } else if (isPriceStep(text)) setRowSpec({ unit: 'price', step: text });
+  };
+  const switchRowUnit = (unit: RowSpec['unit']) => {
+    const tick = tickRef.current;
+    const size = modelRef.current?.rowSize;
+    // Same rows in the other unit when the tick is known; otherwise the number is read in the new unit.
+    if (tick !== null && size !== undefined) {
+      const ticks = Math.max(1, Math.round(size / tick));
+      const step = formatPrice(ticks * tick, tick);
+      commitRow(unit === 'ticks' ? String(ticks) : step, unit);
+    } else commitRow(rowInput, unit);
+  };
+  const rowUnit: RowSpec['unit'] = rowSpec?.unit ?? 'price';
 
   const model = modelRef.current;
   const selBar =
@@ -417,19 +501,24 @@ export function FootprintChart(props: FootprintChartProps) {
               />
             </label>
           )}
-          <label>
-            Ticks/row
+          <label title="Row size: a price step, or a number of the instrument's ticks">
+            Row
             <input
-              data-testid="ticks-per-row"
+              data-testid="row-size"
               className="of-num"
-              type="number"
-              min={1}
-              value={ticksPerRow}
-              onChange={(e) => {
-                const n = Math.floor(Number(e.target.value));
-                if (n >= 1) setTicksPerRow(n);
-              }}
+              inputMode="decimal"
+              value={rowInput}
+              onChange={(e) => commitRow(e.target.value.trim(), rowUnit)}
             />
+            <select
+              data-testid="row-unit"
+              aria-label="Row size unit"
+              value={rowUnit}
+              onChange={(e) => switchRowUnit(e.target.value as RowSpec['unit'])}
+            >
+              <option value="price">price</option>
+              <option value="ticks">ticks</option>
+            </select>
           </label>
           <label>
             Mode
@@ -478,6 +567,17 @@ export function FootprintChart(props: FootprintChartProps) {
           onPointerUp={onPointerUp}
           onDoubleClick={fit}
         />
+        {live && props.endTime === undefined && !following && model !== null && model.bars.length > 0 && (
+          <button
+            type="button"
+            className="of-follow"
+            data-testid="follow"
+            title="Follow the newest bar"
+            onClick={fit}
+          >
+            Follow ▸
+          </button>
+        )}
         {status.loading && model === null && <LoadingState what="footprint" />}
         {status.error !== null && (
           <ErrorState error={status.error} onRetry={() => setReloadNonce((n) => n + 1)} />
@@ -499,6 +599,12 @@ export function FootprintChart(props: FootprintChartProps) {
       )}
     </div>
   );
+}
+
+/** Row of the newest bar's last price: where a tall live bar is centred while following. */
+function focusRow(model: FootprintModel): number | undefined {
+  const stat = model.bars.at(-1)?.stat;
+  return stat === undefined ? undefined : rowOfPrice(stat.close, model.rowSize);
 }
 
 interface LevelDetailsProps {
