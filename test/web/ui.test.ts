@@ -1,6 +1,7 @@
 // Browser tests of the web UI in Debian's Chromium (playwright-core, never a downloaded browser): the page
 // loads, the footprint canvas shows exactly the API's bars and cells, controls redraw, clicking a level shows the
-// API's numbers and live updates arrive. Served by the stand-in service over real Binance trades.
+// API's numbers and live updates arrive. Served by the real service (OrderflowService + startServer) fed by a
+// replay of real Binance trades: the first 80 % before the page loads, the rest while the live test watches.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +9,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { sharedDataPath } from '../real-data.ts';
 import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT, WEB_DIST } from './browser.ts';
-import { recordedMarket, StandInServer } from './stand-in-server.ts';
+import { startReplayService, type ReplayService } from './replay-service.ts';
 
 const ARTIFACTS = `${ROOT}artifacts`;
 const BTC_FILE =
@@ -61,7 +62,7 @@ interface ApiCell {
 }
 interface FootprintJson {
   success: true;
-  data: { row_size: number; bars: ApiCell[]; bar_stats: { start_time: string }[] };
+  data: { row_size: number; bars: ApiCell[]; bar_stats: { start_time: string; close: number }[] };
 }
 
 const lastDraw = (page: Page): Promise<Frame | null> =>
@@ -102,7 +103,7 @@ function assertFrameMatches(frame: Frame, body: FootprintJson): void {
 }
 
 describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
-  let server: StandInServer;
+  let svc: ReplayService;
   let base: string;
   let browser: Browser;
   let page: Page;
@@ -110,12 +111,9 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await buildWeb();
-    const markets = new Map([
-      ['BTC', await recordedMarket(sharedDataPath(BTC_FILE), 0.8)],
-      ['ETH', await recordedMarket(sharedDataPath(ETH_FILE), 0.8)],
-    ]);
-    server = new StandInServer(markets, WEB_DIST);
-    base = await server.listen(0);
+    svc = await startReplayService([sharedDataPath(BTC_FILE), sharedDataPath(ETH_FILE)], WEB_DIST);
+    await svc.releaseUntil(0.8);
+    base = svc.base;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     page.on('pageerror', (e) => {
@@ -125,13 +123,38 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
 
   after(async () => {
     await browser?.close();
-    await server?.close();
+    await svc?.close();
   });
 
   const api = async (q: Record<string, string>): Promise<FootprintJson> => {
     const res = await fetch(`${base}/api/v1/orderflow/footprint/BTC?${new URLSearchParams(q).toString()}`);
     return (await res.json()) as FootprintJson;
   };
+
+  /**
+   * Waits until the chart's latest frame satisfies `check` (run here, throwing when not yet), re-checking after
+   * every new draw: live bars reach the page in throttled updates, so a frame may trail the API by one update.
+   */
+  async function eventuallyFrame(check: (f: Frame) => Promise<void> | void, what: string): Promise<Frame> {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const count = await page.evaluate<number>('globalThis.__orderflow?.drawCount ?? 0');
+      const f = await lastDraw(page);
+      let err: unknown = new Error('no frame yet');
+      if (f !== null) {
+        try {
+          await check(f);
+          return f;
+        } catch (e) {
+          err = e;
+        }
+      }
+      if (Date.now() > deadline) throw new Error(`${what}: ${String(err)}`, { cause: err });
+      await page
+        .waitForFunction(`(globalThis.__orderflow?.drawCount ?? 0) > ${count}`, undefined, { timeout: 5000 })
+        .catch(() => {});
+    }
+  }
 
   /** Waits until the chart drew a frame satisfying `pred` (evaluated in the page), then returns it. */
   async function frameWhere(pred: string): Promise<Frame> {
@@ -146,6 +169,44 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     assert.ok(f);
     return f;
   }
+
+  test('first paint: the default BTC row of 10 and a view fitted to where the trades are', async () => {
+    await page.goto(`${base}/?symbol=BTC&timeframe=1m`);
+    const f = await frameWhere("f.timeframe === '1m'");
+    // BTC's default step is 10 price units (web/src/lib/row-size.ts), asked for as price_tick_size.
+    assert.equal(f.rowSize, 10);
+    assert.equal(await page.inputValue('[data-testid=row-size]'), '10');
+    assert.equal(await page.inputValue('[data-testid=row-unit]'), 'price');
+    const body = await api({ timeframe: '1m', aggregation: 'TIME', price_tick_size: '10' });
+    assertFrameMatches(f, body);
+    // Fitted: the newest bar is drawn and its last price is inside the drawn rows; every drawn bar shows cells.
+    assert.equal(f.bars.at(-1)?.index, f.barCount - 1, 'newest bar in view');
+    const closeRow = Math.floor(body.data.bar_stats.at(-1)!.close / 10);
+    assert.ok(
+      f.rows.low <= closeRow && closeRow <= f.rows.high,
+      `last price row ${closeRow} in ${JSON.stringify(f.rows)}`,
+    );
+    for (const b of f.bars) assert.ok(b.cells > 0, `bar ${b.start_time} shows its cells`);
+    assert.equal(await page.locator('[data-testid=follow]').count(), 0, 'following: no Follow button');
+    await page.screenshot({ path: `${ARTIFACTS}/ui-first-paint.png` });
+  });
+
+  test('panning away shows Follow, which brings the newest bar back', async () => {
+    const box = await page.locator('[data-testid=footprint-canvas]').boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 3);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 200, box.y + box.height / 3 + 10, { steps: 5 });
+    await page.mouse.up();
+    await page.locator('[data-testid=follow]').waitFor();
+    const away = await lastDraw(page);
+    assert.ok(away);
+    assert.ok((away.bars.at(-1)?.index ?? -1) < away.barCount - 1, 'the newest bar left the view');
+    await page.click('[data-testid=follow]');
+    await page.locator('[data-testid=follow]').waitFor({ state: 'detached' });
+    const back = await frameWhere('f.bars.length > 0 && f.bars[f.bars.length - 1].index === f.barCount - 1');
+    assert.equal(back.rowSize, 10);
+  });
 
   test('the page loads and the footprint shows the API bars and cells', async () => {
     await page.goto(`${base}/?symbol=BTC&timeframe=1m&ticks_per_row=500`);
@@ -169,7 +230,8 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     await page.selectOption('[data-testid=timeframe]', '5m');
     let f = await frameWhere("f.timeframe === '5m'");
     assertFrameMatches(f, await api({ timeframe: '5m', aggregation: 'TIME', ticks_per_row: '500' }));
-    await page.fill('[data-testid=ticks-per-row]', '100');
+    assert.equal(await page.inputValue('[data-testid=row-unit]'), 'ticks');
+    await page.fill('[data-testid=row-size]', '100');
     f = await frameWhere("f.timeframe === '5m' && f.rowSize === 1");
     assertFrameMatches(f, await api({ timeframe: '5m', aggregation: 'TIME', ticks_per_row: '100' }));
     await page.screenshot({ path: `${ARTIFACTS}/ui-footprint-5m-row1.png` });
@@ -189,7 +251,7 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     // Back to the first settings for the next tests.
     await page.selectOption('[data-testid=aggregation]', 'TIME');
     await page.selectOption('[data-testid=timeframe]', '1m');
-    await page.fill('[data-testid=ticks-per-row]', '500');
+    await page.fill('[data-testid=row-size]', '500');
     f = await frameWhere("f.aggregation === 'TIME' && f.timeframe === '1m' && f.rowSize === 5");
     assertFrameMatches(f, await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' }));
   });
@@ -226,8 +288,8 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
       () => (globalThis as unknown as { __orderflow: { updatesApplied: number } }).__orderflow.updatesApplied,
     );
     await page.waitForFunction(`document.querySelector('[data-testid=ws-status]')?.textContent === 'Live'`);
-    // The rest of the recording arrives: ~20% of the trades, crossing into new minutes.
-    server.advance('BTC', 1_000_000);
+    // The rest of the recording is replayed into the service: ~20% of the trades, crossing into new minutes.
+    await svc.releaseUntil(1);
     await page.waitForFunction(
       (n) =>
         (globalThis as unknown as { __orderflow: { updatesApplied: number } }).__orderflow.updatesApplied > n,
@@ -236,8 +298,7 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     const body = await api({ timeframe: '1m', aggregation: 'TIME', ticks_per_row: '500' });
     const total = new Set(body.data.bar_stats.map((b) => b.start_time)).size;
     assert.ok(total > before.barCount, 'new bars exist after the replay');
-    const f = await frameWhere(`f.barCount === ${total}`);
-    assertFrameMatches(f, body);
+    const f = await eventuallyFrame((fr) => assertFrameMatches(fr, body), 'the live chart matches the API');
     // The view followed the right edge: the newest bar is drawn.
     assert.equal(f.bars.at(-1)?.index, total - 1);
     await page.waitForSelector('[data-testid=alerts-list] li, [data-testid=alerts-empty]');
