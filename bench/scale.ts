@@ -187,7 +187,7 @@ async function startWorker(r: Run, shards: readonly Shard[]): Promise<void> {
       '--progress',
       ...shards.flatMap((s) => ['--shard', `${s.exchange}:${s.symbol}`]),
     ],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
+    { stdio: ['ignore', 'pipe', process.env.BENCH_WORKER_STDERR ? 'inherit' : 'ignore'] },
   );
   r.children.push(child);
   let buf = '';
@@ -345,14 +345,19 @@ export async function benchScale(options: ScaleBenchOptions = {}): Promise<Recor
     timeoutMs: options.timeoutMs ?? 180_000,
   };
   const { sets, source } = await workload(options.tradesPerInstrument ?? 100_000);
-  return {
+  // Shared machines: the load says how far the figures can be trusted.
+  const { loadavg, cpus } = await import('node:os');
+  const before = loadavg()[0];
+  const out = {
     workload: source,
+    cpus: cpus().length,
     topology:
       'loopback: 1 nats-server (JetStream, file storage), 1 PostgreSQL 15, collector in this process, workers as child processes',
     one_worker: await throughput(sets, 1, o),
     two_workers: await throughput(sets, 2, o),
     lag_under_load: await lagUnderLoad(sets, options.loadPerSecond ?? 20_000, options.loadSeconds ?? 10, o),
   };
+  return { ...out, load_average_1m: { before, after: loadavg()[0] } };
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
