@@ -94,7 +94,11 @@ export async function startReplayService(paths: readonly string[], webDir: strin
     auditLog: 'off',
     rateLimit: { perKey: { perSecond: 1e6, burst: 1e6 }, perIp: { perSecond: 1e6, burst: 1e6 } },
   });
-  const server = await startServer(service, { settings, keys: new ApiKeyStore(), audit: new AuditLog() });
+  const server = await startServer(service, {
+    settings,
+    keys: new ApiKeyStore(),
+    audit: new AuditLog(undefined),
+  });
 
   return {
     server,
