@@ -33,8 +33,9 @@ export async function benchUiFrameTime(): Promise<Record<string, unknown>> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   try {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    // Footprint only (compact), 5 px columns: ~300 bars across 1510 px of plot.
-    await page.goto(`${base}/?symbol=BENCH&timeframe=1m&compact=1&bar_spacing=5&height=900`);
+    // Footprint only (compact), 5 px columns: ~300 bars across 1510 px of plot; one tick per row (80 rows), not
+    // the default row size, which would merge the synthetic rows.
+    await page.goto(`${base}/?symbol=BENCH&timeframe=1m&ticks_per_row=1&compact=1&bar_spacing=5&height=900`);
     await page.waitForFunction(`(globalThis.__orderflow?.lastDraw?.cells.length ?? 0) > 0`);
     await page.waitForFunction(`document.querySelector('[data-testid=ws-status]')?.textContent === 'Live'`);
     const frame0 = await page.evaluate<{ bars: number; rows: number; cells: number }>(
