@@ -460,10 +460,24 @@ export class PostgresTradeStore implements TradeStore {
       // One writer per instrument at a time, in every process: the anti-join and the rollup merge are exact.
       await c.query('SELECT pg_advisory_xact_lock(hashtext($1), $2)', [this.schema, inst]);
       // Only the id kinds the batch has: each check is an index probe on the key's leading columns.
-      const numeric = batch.some((t) => typeof t.id === 'number');
-      const strings = batch.some((t) => typeof t.id === 'string');
+      // Only the id kinds the batch has, and only the batch's numeric id range: fresh partitions have no
+      // statistics, and the planner would otherwise hash every stored id of the instrument (ids grow with time on
+      // every exchange, so the range is narrow).
+      let minId = Infinity;
+      let maxId = -Infinity;
+      let strings = false;
+      for (const t of batch) {
+        if (typeof t.id === 'string') strings = true;
+        else {
+          if (t.id < minId) minId = t.id;
+          if (t.id > maxId) maxId = t.id;
+        }
+      }
       const notStored = [
-        numeric ? 'NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num = s.id_num)' : 'true',
+        minId <= maxId
+          ? `NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num BETWEEN ${minId} AND ${maxId}
+                         AND t.id_num = s.id_num)`
+          : 'true',
         strings
           ? 'NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = $1 AND t.id_num IS NULL AND t.id_str = s.id_str)'
           : 'true',
