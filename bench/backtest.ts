@@ -10,13 +10,14 @@ import { readTradeFile } from '../src/sources/files/read-trade-file.ts';
 import strategyExample from '../examples/imbalance-reversal-strategy.ts';
 import { hasSharedData, randomWalk, SHARED_DATA, tile } from './workload.ts';
 import { parseIncrement } from '../src/core/decimal.ts';
+import type { Scale } from '../src/core/instrument.ts';
 
 const N = 5_000_000;
 
 export async function benchBacktest(n = N): Promise<Record<string, unknown>> {
   let trades: Trade[];
   let workload: string;
-  let scale = { price: parseIncrement('0.01'), qty: parseIncrement('0.00001'), volumeUnit: 'base' as const };
+  let scale: Scale = { price: parseIncrement('0.01'), qty: parseIncrement('0.00001'), volumeUnit: 'base' };
   if (hasSharedData()) {
     const file = await readTradeFile(
       join(

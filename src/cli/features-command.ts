@@ -3,7 +3,6 @@
 
 import type { Command } from 'commander';
 import { OrderflowError } from '../core/errors.ts';
-import type { Trade } from '../core/trade.ts';
 import { addForwardReturns, FeatureEngine, type FeatureRow } from '../features/feature-engine.ts';
 import { exportFeatures, type FeatureFormat } from '../features/feature-export.ts';
 import { runAction, withTradeInput } from './backtest-command.ts';
@@ -42,7 +41,7 @@ export function registerFeatures(program: Command): Command {
           const rows: FeatureRow[] = [];
           if (Symbol.asyncIterator in trades) {
             for await (const batch of trades) rows.push(...engine.applyBatch(batch));
-          } else rows.push(...engine.applyBatch(trades as Iterable<Trade>));
+          } else rows.push(...engine.applyBatch(trades));
           const last = engine.flush();
           if (last !== undefined) rows.push(last);
           const n = await exportFeatures(

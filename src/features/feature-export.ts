@@ -253,7 +253,7 @@ export async function exportFeatures(
           const v = c.value(r, scale);
           if (v === null) app.appendNull();
           else if (c.type === 'BOOLEAN') app.appendBoolean(v === true);
-          else if (c.type === 'BIGINT') app.appendBigInt(BigInt(v as number));
+          else if (c.type === 'BIGINT') app.appendBigInt(BigInt(v));
           else if (c.type === 'INTEGER') app.appendInteger(v as number);
           else app.appendDouble(v as number);
         }

@@ -85,8 +85,7 @@ export function indicatorsBody(
 }
 
 function queryOf(raw: Record<string, unknown>): SignalQuery & { kinds?: SignalKind[] } {
-  const str = (k: string): string | undefined =>
-    typeof raw[k] === 'string' ? (raw[k] as string) : undefined;
+  const str = (k: string): string | undefined => (typeof raw[k] === 'string' ? raw[k] : undefined);
   const from = str('start_time');
   const to = str('end_time');
   const tf = str('timeframe');

@@ -10,7 +10,6 @@ import { Backtester, runBacktest, type BacktestOptions } from '../../src/backtes
 import { backtestHtml } from '../../src/backtest/report-html.ts';
 import type { Strategy, StrategyContext } from '../../src/backtest/strategy.ts';
 import type { Trade } from '../../src/core/trade.ts';
-import type { Side } from '../../src/core/units.ts';
 import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
 import { DuckDbTradeStore } from '../../src/store/duckdb-store.ts';
 import strategyExample from '../../examples/imbalance-reversal-strategy.ts';
@@ -119,7 +118,7 @@ const tradesArb = fc
     return steps.map((s) => {
       ts += s.dt;
       price = Math.max(10, price + s.dp);
-      return trade(ts, price, s.qty, (s.buy ? 1 : -1) as Side);
+      return trade(ts, price, s.qty, s.buy ? 1 : -1);
     });
   });
 
@@ -185,7 +184,7 @@ test('chunked async batches give exactly the array run', async () => {
         async function* batches(): AsyncGenerator<Trade[]> {
           let at = 0;
           for (const c of cuts) {
-            yield trades.slice(at, at + c);
+            yield await Promise.resolve(trades.slice(at, at + c));
             at += c;
           }
           yield trades.slice(at);

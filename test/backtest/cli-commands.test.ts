@@ -23,11 +23,11 @@ async function cli(args: string[]): Promise<string> {
   let out = '';
   const write = process.stdout.write.bind(process.stdout);
   // Only our strings: the test runner itself reports to its parent through stdout with binary frames.
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: never[]) => {
     if (typeof chunk !== 'string') return write(chunk, ...rest);
     out += chunk;
     return true;
-  }) as typeof process.stdout.write;
+  };
   try {
     await program.parseAsync(['node', 'orderflow', ...args]);
   } finally {

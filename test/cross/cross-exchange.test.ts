@@ -164,7 +164,9 @@ test('real data: Binance spot vs USD-M BTCUSDT on one grid; REST body', async (t
   const maxAbs = Math.max(...ll.correlations.map((c) => Math.abs(c.correlation ?? 0)));
   assert.equal(Math.abs(ll.bestCorrelation!), maxAbs);
   const app = Fastify();
-  registerCrossRoutes(app, { load: async () => ({ venues, params: p, symbol: 'BTC', timeframe: '30s' }) });
+  registerCrossRoutes(app, {
+    load: () => Promise.resolve({ venues, params: p, symbol: 'BTC', timeframe: '30s' }),
+  });
   try {
     const r = await app.inject({ url: '/api/v1/orderflow/cross/BTC?max_lag=2&min_net_bps=0' });
     assert.equal(r.statusCode, 200);

@@ -8,7 +8,6 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { unitsToNumber } from '../../src/core/decimal.ts';
-import type { Side } from '../../src/core/units.ts';
 import { deltaSeries } from '../../src/engines/delta.ts';
 import { buildFootprint } from '../../src/engines/footprint.ts';
 import {
@@ -71,7 +70,7 @@ const tradesArb = fc
     return steps.map((s) => {
       ts += s.dt;
       price = Math.max(1, price + s.dp);
-      return trade(ts, price, s.qty, (s.buy ? 1 : -1) as Side);
+      return trade(ts, price, s.qty, s.buy ? 1 : -1);
     });
   });
 
@@ -178,7 +177,7 @@ test('real data: Parquet and CSV exports read back equal the engines', async (t)
         assert.equal(r.fwd_return_1 === null ? null : Number(r.fwd_return_1), f1);
       });
       const cols = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${reader}('${out}')`);
-      const names = cols.getRowObjectsJson().map((c) => String(c.column_name));
+      const names = cols.getRowObjectsJson().map((c) => String(c.column_name as string));
       assert.deepEqual(names, [
         ...FEATURE_COLUMNS.map((c) => c.name),
         'fwd_return_1',

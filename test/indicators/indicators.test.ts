@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { Side } from '../../src/core/units.ts';
 import { buildFootprint } from '../../src/engines/footprint.ts';
 import { defineIndicator } from '../../src/indicators/indicator.ts';
 import { loadIndicators } from '../../src/indicators/indicator-config.ts';
@@ -101,7 +100,7 @@ test('live (bar by bar, with signals) equals history', () => {
       const trades = steps.map((s) => {
         ts += s.dt;
         px += s.dp;
-        return trade(ts, px, s.q, (s.b ? 1 : -1) as Side);
+        return trade(ts, px, s.q, s.b ? 1 : -1);
       });
       const bars = buildFootprint(trades, P).map((b) => ({ ...b, complete: true }));
       const inst = [{ definition: sigInd }, { definition: deltaSum }];

@@ -40,11 +40,10 @@ const counter = defineIndicator({
 test('GET signals and indicators; bad kinds and loader errors come back as error envelopes', async () => {
   const app = Fastify();
   registerSignalRoutes(app, {
-    load: async (symbol) => {
-      if (symbol !== 'test:TEST')
-        throw Object.assign(new Error(`${symbol} is not in the store`), { code: 'NOT_FOUND' });
-      return loaded;
-    },
+    load: (symbol) =>
+      symbol === 'test:TEST'
+        ? Promise.resolve(loaded)
+        : Promise.reject(Object.assign(new Error(`${symbol} is not in the store`), { code: 'NOT_FOUND' })),
     indicators: [{ definition: counter }],
   });
   try {

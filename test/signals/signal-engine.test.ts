@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import type { AnalyticsParams } from '../../src/core/params.ts';
 import type { Trade } from '../../src/core/trade.ts';
-import type { Side } from '../../src/core/units.ts';
 import { deltaExhaustions, deltaSeries } from '../../src/engines/delta.ts';
 import { barDivergences, swingDivergences } from '../../src/engines/divergence.ts';
 import { buildFootprint, type FootprintBar } from '../../src/engines/footprint.ts';
@@ -38,7 +37,7 @@ function minute(k: number, rows: [number, number, number][], open?: number, clos
     if (b > 0) out.push(trade(ts++, row, b, 1));
     if (s > 0) out.push(trade(ts++, row, s, -1));
   }
-  if (close !== undefined) out.push(trade(ts++, close, 1, -1));
+  if (close !== undefined) out.push(trade(ts, close, 1, -1));
   return out;
 }
 
@@ -61,7 +60,7 @@ const tradesArb = fc
     return steps.map((s) => {
       ts += s.dt;
       price = Math.max(1, price + s.dp);
-      return trade(ts, price, s.qty, (s.buy ? 1 : -1) as Side);
+      return trade(ts, price, s.qty, s.buy ? 1 : -1);
     });
   });
 
@@ -418,9 +417,7 @@ test('real data: every signal kind over Binance BTCUSDT matches the engines, and
   const events = signalsFromTrades(file.trades, p, { nakedPocMinAgeBars: 1 });
   const count = (k: SignalKind): number => events.filter((e) => e.kind === k).length;
   // stacked zones, absorptions, exhaustions, naked POCs: the same sets as the batch definitions.
-  const zones = bars.flatMap((b) =>
-    (detectSignals([b], p, only('stacked_imbalance')) as SignalEvent[]).map((e) => e.barStart),
-  );
+  const zones = bars.flatMap((b) => detectSignals([b], p, only('stacked_imbalance')).map((e) => e.barStart));
   assert.equal(count('stacked_imbalance'), zones.length);
   assert.equal(count('absorption'), absorptions(bars, p).length);
   assert.equal(count('delta_exhaustion'), deltaExhaustions(bars, p).length);

@@ -49,7 +49,10 @@ test('retries 5xx with exponential backoff, then delivers the JSON signal', asyn
   const a = new WebhookAlerter({
     url,
     baseDelayMs: 100,
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
     headers: { 'x-key': 'k' },
   });
   try {
@@ -76,7 +79,10 @@ test('a 4xx other than 429 is final; 429 honours Retry-After; attempts are cappe
     res.end();
   });
   const sleeps: number[] = [];
-  const sleep = async (ms: number): Promise<void> => void sleeps.push(ms);
+  const sleep = (ms: number): Promise<void> => {
+    sleeps.push(ms);
+    return Promise.resolve();
+  };
   try {
     const bad = new WebhookAlerter({ url: `${url}?bad`, sleep });
     assert.deepEqual(await bad.send(SIGNAL), { outcome: 'failed', attempts: 1, status: 400 });
@@ -96,7 +102,10 @@ test('network errors are retried and reported', async () => {
     url,
     maxAttempts: 2,
     baseDelayMs: 7,
-    sleep: async (ms) => void sleeps.push(ms),
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
   });
   const r = await a.send(SIGNAL);
   assert.equal(r.outcome, 'failed');
