@@ -237,3 +237,79 @@ test('real data: the example strategy over stored Binance trades, reproduced exa
   assert.match(html, /<svg[^>]*>[\s\S]*<polyline/);
   assert.ok(!/<script/i.test(html), 'self-contained, no scripts');
 });
+
+test('a fill crossing zero closes one round trip and opens another; targetPosition counts pending orders', () => {
+  // Bar 0 close: target +10 twice in the same decision ⇒ one order of 10 (the second sees 10 pending).
+  // Bar 1 close: target −5 ⇒ sell 15: closes the long (10) and opens a short (5). Bar 2 close: cancelAll + target 0.
+  // Prices: buy fills at 101, the sell at 104, the cover at 100 ⇒ long +3·10, short +4·5 (ticks·lots).
+  const strategy: Strategy = {
+    name: 'flip',
+    onBar(ctx) {
+      if (ctx.barIndex === 0) {
+        ctx.targetPosition(10);
+        ctx.targetPosition(10);
+      }
+      if (ctx.barIndex === 1) ctx.targetPosition(-5);
+      if (ctx.barIndex === 2) {
+        ctx.cancelAll();
+        ctx.targetPosition(0);
+      }
+    },
+  };
+  const trades = [
+    trade(T0 + 1, 100, 1, 1),
+    trade(T0 + MIN + 1, 100, 1, 1),
+    trade(T0 + MIN + 2, 101, 1, 1),
+    trade(T0 + 2 * MIN + 1, 103, 1, 1),
+    trade(T0 + 2 * MIN + 2, 104, 1, 1),
+    trade(T0 + 3 * MIN + 1, 101, 1, 1),
+    trade(T0 + 3 * MIN + 2, 100, 1, 1),
+  ];
+  const bt = new Backtester(P, strategy);
+  bt.applyBatch(trades);
+  const r = bt.finish();
+  assert.deepEqual(
+    r.fills.map((f) => [f.qty, f.price]),
+    [
+      [10, 101],
+      [-15, 104],
+      [5, 100],
+    ],
+  );
+  assert.deepEqual(
+    r.roundTrips.map((x) => [x.side, x.entryPrice, x.exitPrice, x.maxQty]),
+    [
+      ['long', 101, 104, 10],
+      ['short', 104, 100, 5],
+    ],
+  );
+  assert.ok(Math.abs(r.roundTrips[0]!.pnl - 30 * MULT) < 1e-15);
+  assert.ok(Math.abs(r.roundTrips[1]!.pnl - 20 * MULT) < 1e-15);
+  assert.ok(Math.abs(r.stats.netPnl - 50 * MULT) < 1e-15);
+  assert.equal(r.stats.winRatePct, 100);
+  assert.equal(r.stats.profitFactor, null);
+});
+
+test('strategies see indicator values and signals of the bar; onTrade sees every trade', async () => {
+  const seen: unknown[] = [];
+  let tradesSeen = 0;
+  const { default: indicator } = await import('../../examples/absorption-ratio-indicator.ts');
+  const strategy: Strategy = {
+    name: 'observer',
+    onBar: (ctx) => seen.push([ctx.indicators.absorption_ratio?.ratio, ctx.signals.length]),
+    onTrade: () => void tradesSeen++,
+  };
+  // Bar 0: sell 3 at the low row 100, buy 1 at the high row 101 ⇒ ratio (3 + 1) / 4 = 1. Bar 1: one buy at 100
+  // (one-row bar: sell 0 + buy 2) ⇒ 1. Bar 0 is an up bar (100 → 101) with delta 1 − 3 < 0: one bar-level
+  // divergence; bar 1 completes nothing (its row has no sells; bar 0's POC is only 1 bar old).
+  const trades = [trade(T0 + 1, 100, 3, -1), trade(T0 + 2, 101, 1, 1), trade(T0 + MIN + 1, 100, 2, 1)];
+  const r = await runBacktest(trades, P, strategy, {
+    indicators: [{ definition: indicator, options: { period: 2 } }],
+  });
+  assert.deepEqual(seen, [
+    [1, 1],
+    [1, 0],
+  ]);
+  assert.equal(tradesSeen, 3);
+  assert.equal(r.stats.bars, 2);
+});
