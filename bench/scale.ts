@@ -282,8 +282,9 @@ async function throughput(
     await collector.idle();
     out.collector_publish_alone_trades_per_s = Math.round(total / ((performance.now() - t0) / 1000));
     await collector.stop();
-    t0 = performance.now();
+    // From the moment the workers are consuming (process start-up excluded).
     await startWorkers(r);
+    t0 = performance.now();
     await drainedAll(r, shards, total, t0, o.timeoutMs);
     out.workers_drain_backlog_trades_per_s = Math.round(total / ((performance.now() - t0) / 1000));
   } finally {
