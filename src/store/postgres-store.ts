@@ -3,7 +3,7 @@
 //
 // Choices (docs/analytics-choices.md, "Scale-out"): writers of one instrument are serialized by a transaction-level
 // advisory lock (so rollup read-modify-write and the (inst, id) anti-join are exact across processes); partitions are
-// per UTC month of trade time; rollup bars are merged arithmetically when the new trades of a minute all come after
+// per UTC month of trade time, created on demand and one month ahead; rollup bars are merged arithmetically when the new trades of a minute all come after
 // its stored last trade, and recomputed from the stored trades of that minute otherwise (as the DuckDB store does).
 
 import { Readable } from 'node:stream';
