@@ -3,7 +3,8 @@
 // latency, slippage and maker/taker fees; `finish` returns the report (fills, round trips, PnL, drawdown, stats).
 //
 // Model choices (also in docs/backtesting.md and docs/analytics-choices.md, "Backtesting"):
-// - Decision time = the time of the trade that revealed the bar's close. An order is active from decision + latency
+// - Decision time = the time of the trade that revealed the bar's close (TIME: the first trade of a later bar;
+//   VOLUME/TICK_COUNT: the trade that completed it). An order is active from decision + latency
 //   and can fill only on a LATER trade of the tape (never on the trade that triggered the decision).
 // - Market orders fill in full at the first active trade's price, moved against us by the slippage (ticks, or bps
 //   of the price rounded up to whole ticks so fills stay on the price grid), and pay the taker fee. Size is not
@@ -220,8 +221,8 @@ export class Backtester {
     this.last = ts;
     this.lastPrice = t.price;
     if (this.orders.length > 0) this.fillOrders(t);
-    const bar = this.bars.apply(t);
-    if (bar !== undefined) this.onBar(bar, ts);
+    const bars = this.bars.apply(t);
+    for (let i = 0; i < bars.length; i++) this.onBar(bars[i]!, ts);
     if (this.strategy.onTrade !== undefined) {
       this.strategy.onTrade(t, {
         position: this.position,

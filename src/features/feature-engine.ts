@@ -92,22 +92,27 @@ export class FeatureEngine {
     this.sessionProfile = new ProfileAccumulator(params);
   }
 
-  /** Applies a trade; returns the row of the bar it closed, if any. */
-  apply(t: Trade): FeatureRow | undefined {
-    const bar = this.bars.apply(t);
-    // The metrics are read before this trade: it belongs to the next bar.
-    const row = bar === undefined ? undefined : this.row(bar);
-    this.metrics.apply(t);
-    return row;
+  /** Applies a trade; returns the rows of the bars it closed (usually none). */
+  apply(t: Trade): FeatureRow[] {
+    const out: FeatureRow[] = [];
+    this.applyTo(t, out);
+    return out;
   }
 
   applyBatch(trades: Iterable<Trade>): FeatureRow[] {
     const out: FeatureRow[] = [];
-    for (const t of trades) {
-      const r = this.apply(t);
-      if (r !== undefined) out.push(r);
-    }
+    for (const t of trades) this.applyTo(t, out);
     return out;
+  }
+
+  private applyTo(t: Trade, out: FeatureRow[]): void {
+    const bars = this.bars.apply(t);
+    // Bars closed BY this trade's arrival exclude it (read the metrics first); a VOLUME/TICK_COUNT bar completed by
+    // it (the last one returned, nothing left forming) includes it.
+    const own = bars.length > 0 && !this.bars.forming ? 1 : 0;
+    for (let i = 0; i < bars.length - own; i++) out.push(this.row(bars[i]!));
+    this.metrics.apply(t);
+    if (own === 1) out.push(this.row(bars[bars.length - 1]!));
   }
 
   /** Row of the forming bar (end of data). */

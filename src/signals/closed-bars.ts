@@ -2,14 +2,17 @@
 // Each bar is folded by its own engine, so memory stays bounded however long a replay runs.
 //
 // Choices: a TIME bar closes when the first trade of a later bar arrives (event time: no clock), or on flush();
-// a VOLUME/TICK_COUNT bar closes on the trade that reaches its threshold, or when the daily anchor passes.
-// Closed bars are reported with complete = true. A trade older than the bar being built (a late trade for a bar
-// already closed) cannot change what was already decided and is dropped and counted in `lateTrades`.
+// a VOLUME/TICK_COUNT bar closes on the very trade that reaches its threshold, or when a trade of the next daily
+// anchor arrives. Closed bars are reported with complete = true. A late trade that belongs to a bar already closed
+// (TIME: an earlier bar; VOLUME/TICK_COUNT: older than the latest trade, whose order decides the boundaries) cannot
+// change what was already decided: it is dropped and counted in `lateTrades`.
 
 import type { AnalyticsParams } from '../core/params.ts';
 import type { Trade } from '../core/trade.ts';
 import { anchorStart, thresholdReached, timeBarStart } from '../engines/bars.ts';
 import { FootprintEngine, type FootprintBar } from '../engines/footprint.ts';
+
+const NONE: readonly FootprintBar[] = [];
 
 export class ClosedBarStream {
   private engine: FootprintEngine;
@@ -17,7 +20,6 @@ export class ClosedBarStream {
   private key = NaN;
   private volume = 0;
   private trades = 0;
-  private complete = false;
   private late = 0;
   private lastTs = -Infinity;
   private readonly time: boolean;
@@ -32,24 +34,27 @@ export class ClosedBarStream {
     return this.late;
   }
 
+  /** Whether a bar is forming (a trade applied since the last close). */
+  get forming(): boolean {
+    return this.fed > 0;
+  }
+
   /** Time of the latest trade applied (µs), -Infinity before any. */
   get now(): number {
     return this.lastTs;
   }
 
-  /** Applies one trade; returns the bar this trade closed (the previous one), if any. */
-  apply(t: Trade): FootprintBar | undefined {
+  /** Applies one trade; returns the bars it closed (none, usually; at most two: the previous and its own). */
+  apply(t: Trade): readonly FootprintBar[] {
     const p = this.params.bars;
     const ts: number = t.ts;
     const key = this.time ? timeBarStart(ts, p) : anchorStart(ts, p.anchorUs);
-    let closed: FootprintBar | undefined;
-    if (this.fed > 0) {
-      if (key < this.key || (!this.time && ts < this.lastTs && this.complete)) {
-        this.late++;
-        return undefined;
-      }
-      if (key !== this.key || this.complete) closed = this.close();
+    if (this.time ? this.fed > 0 && key < this.key : ts < this.lastTs) {
+      this.late++;
+      return NONE;
     }
+    let closed: FootprintBar[] | undefined;
+    if (this.fed > 0 && key !== this.key) closed = [this.close()];
     if (this.fed === 0) this.key = key;
     this.engine.apply(t);
     this.fed++;
@@ -57,9 +62,9 @@ export class ClosedBarStream {
     if (!this.time) {
       this.volume += t.qty;
       this.trades += t.count ?? 1;
-      this.complete = thresholdReached(p, this.volume, this.trades);
+      if (thresholdReached(p, this.volume, this.trades)) (closed ??= []).push(this.close());
     }
-    return closed;
+    return closed ?? NONE;
   }
 
   /** The bar still forming (complete = false for TIME bars), if any. */
@@ -78,7 +83,6 @@ export class ClosedBarStream {
     this.fed = 0;
     this.volume = 0;
     this.trades = 0;
-    this.complete = false;
     return bar.complete ? bar : { ...bar, complete: true };
   }
 }
@@ -87,10 +91,7 @@ export class ClosedBarStream {
 export function closedBars(trades: Iterable<Trade>, params: AnalyticsParams): FootprintBar[] {
   const s = new ClosedBarStream(params);
   const out: FootprintBar[] = [];
-  for (const t of trades) {
-    const b = s.apply(t);
-    if (b !== undefined) out.push(b);
-  }
+  for (const t of trades) for (const b of s.apply(t)) out.push(b);
   const last = s.flush();
   if (last !== undefined) out.push(last);
   return out;

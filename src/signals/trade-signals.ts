@@ -20,16 +20,16 @@ export class TradeSignalStream {
 
   /** Applies one trade; returns the signals of the bar it closed (usually none). */
   apply(t: Trade): SignalEvent[] {
-    const bar = this.bars.apply(t);
-    return bar === undefined ? [] : this.closed(bar);
+    const bars = this.bars.apply(t);
+    if (bars.length === 0) return [];
+    const out: SignalEvent[] = [];
+    for (const bar of bars) out.push(...this.closed(bar));
+    return out;
   }
 
   applyBatch(trades: Iterable<Trade>): SignalEvent[] {
     const out: SignalEvent[] = [];
-    for (const t of trades) {
-      const bar = this.bars.apply(t);
-      if (bar !== undefined) out.push(...this.closed(bar));
-    }
+    for (const t of trades) for (const bar of this.bars.apply(t)) out.push(...this.closed(bar));
     return out;
   }
 

@@ -313,3 +313,15 @@ test('strategies see indicator values and signals of the bar; onTrade sees every
   assert.equal(tradesSeen, 3);
   assert.equal(r.stats.bars, 2);
 });
+
+test('VOLUME bars: the decision is taken on the completing trade and fills on the next one', () => {
+  // 5-lot bars: trades of 3 and 2 lots complete bar 0 at T0+2 ⇒ decision at T0+2 ⇒ buy fills on T0+3 at 107.
+  const p = params({ tickAggregationMethod: 'VOLUME', volumePerBar: '0.005' });
+  const bt = new Backtester(p, scripted({ 0: 4 }));
+  bt.applyBatch([trade(T0 + 1, 105, 3, 1), trade(T0 + 2, 106, 2, 1), trade(T0 + 3, 107, 1, 1)]);
+  const r = bt.finish();
+  assert.deepEqual(
+    r.fills.map((f) => [f.orderTime, f.time, f.price]),
+    [[T0 + 2, T0 + 3, 107]],
+  );
+});

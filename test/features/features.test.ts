@@ -120,18 +120,20 @@ test('volume, delta, CVD, CVD slope, POC position and labels equal an independen
 test('incremental rows (any chunks) equal the batch rows', () => {
   fc.assert(
     fc.property(tradesArb, fc.array(fc.integer({ min: 1, max: 60 }), { maxLength: 8 }), (trades, cuts) => {
-      const batch = featureRows(trades, P);
-      const e = new FeatureEngine(P);
-      const got: FeatureRow[] = [];
-      let at = 0;
-      for (const c of cuts) {
-        got.push(...e.applyBatch(trades.slice(at, at + c)));
-        at += c;
+      for (const p of [P, params({ tickAggregationMethod: 'VOLUME', volumePerBar: '0.05' })]) {
+        const batch = featureRows(trades, p);
+        const e = new FeatureEngine(p);
+        const got: FeatureRow[] = [];
+        let at = 0;
+        for (const c of cuts) {
+          got.push(...e.applyBatch(trades.slice(at, at + c)));
+          at += c;
+        }
+        got.push(...e.applyBatch(trades.slice(at)));
+        const last = e.flush();
+        if (last !== undefined) got.push(last);
+        assert.deepEqual(addForwardReturns(got, []), batch);
       }
-      got.push(...e.applyBatch(trades.slice(at)));
-      const last = e.flush();
-      if (last !== undefined) got.push(last);
-      assert.deepEqual(addForwardReturns(got, []), batch);
     }),
     { numRuns: 50 },
   );

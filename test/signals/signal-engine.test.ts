@@ -81,12 +81,42 @@ test('closed bars equal buildFootprint for TIME, VOLUME and TICK_COUNT bars', ()
 
 test('a late trade for a closed bar is dropped and counted, never changes a closed bar', () => {
   const s = new ClosedBarStream(P);
-  assert.equal(s.apply(trade(T0 + 5, 100, 1, 1)), undefined);
+  assert.deepEqual(s.apply(trade(T0 + 5, 100, 1, 1)), []);
   const closed = s.apply(trade(T0 + MIN + 5, 101, 1, 1));
-  assert.equal(closed?.volume, 1);
-  assert.equal(s.apply(trade(T0 + 7, 100, 9, 1)), undefined);
+  assert.deepEqual(
+    closed.map((b) => [b.start, b.volume, b.complete]),
+    [[T0, 1, true]],
+  );
+  assert.deepEqual(s.apply(trade(T0 + 7, 100, 9, 1)), []);
   assert.equal(s.lateTrades, 1);
   assert.equal(s.flush()?.volume, 1);
+  assert.equal(s.flush(), undefined);
+});
+
+test('VOLUME bars close on the trade that completes them; a new anchor day closes the forming bar first', () => {
+  // 5-lot bars (0.005 at lot 0.001). Trade 1 (3 lots) forms; trade 2 (2 lots) completes it ⇒ returned at once.
+  // Trade 3 (1 lot) forms a bar; trade 4 on the next UTC day with 7 lots closes that bar (anchor) and completes
+  // its own ⇒ two bars from one trade. A trade older than the latest is late.
+  const p = params({ tickAggregationMethod: 'VOLUME', volumePerBar: '0.005' });
+  const DAY = 24 * 60 * MIN;
+  const day0 = T0 - (T0 % DAY);
+  const s = new ClosedBarStream(p);
+  assert.deepEqual(s.apply(trade(day0 + 1, 100, 3, 1)), []);
+  assert.deepEqual(
+    s.apply(trade(day0 + 2, 101, 2, -1)).map((b) => [b.start, b.volume]),
+    [[day0 + 1, 5]],
+  );
+  assert.equal(s.forming, false);
+  assert.deepEqual(s.apply(trade(day0 + 3, 102, 1, 1)), []);
+  assert.deepEqual(
+    s.apply(trade(day0 + DAY + 1, 103, 7, 1)).map((b) => [b.start, b.volume]),
+    [
+      [day0 + 3, 1],
+      [day0 + DAY + 1, 7],
+    ],
+  );
+  assert.deepEqual(s.apply(trade(day0 + DAY, 103, 7, 1)), []);
+  assert.equal(s.lateTrades, 1);
   assert.equal(s.flush(), undefined);
 });
 
