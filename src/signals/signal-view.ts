@@ -80,3 +80,11 @@ export function signalJson(symbol: string, e: SignalEvent, u: Units): SignalJson
 /** The WebSocket message `{type: 'signal', data}` as the bytes every subscriber gets (serialized once). */
 export const encodeSignalMessage = (s: SignalJson): Buffer =>
   Buffer.from(JSON.stringify({ type: 'signal', data: s }));
+
+/** The WebSocket message `{type: 'indicator_update', data}` with a closed bar's custom indicator values. */
+export const encodeIndicatorMessage = (
+  symbol: string,
+  barStart: string,
+  values: Readonly<Record<string, Readonly<Record<string, number | boolean | null>>>>,
+): Buffer =>
+  Buffer.from(JSON.stringify({ type: 'indicator_update', data: { symbol, bar_start: barStart, values } }));

@@ -10,7 +10,11 @@ import {
   signalsBody,
   type LoadedTrades,
 } from '../../src/signals/http.ts';
-import { encodeSignalMessage, type SignalJson } from '../../src/signals/signal-view.ts';
+import {
+  encodeIndicatorMessage,
+  encodeSignalMessage,
+  type SignalJson,
+} from '../../src/signals/signal-view.ts';
 import { defineIndicator } from '../../src/indicators/indicator.ts';
 import { params, trade } from '../helpers.ts';
 
@@ -101,4 +105,11 @@ test('the live feed emits exactly the history body signals, as WS signal message
   const msg = JSON.parse(encodeSignalMessage(got[0]!).toString()) as { type: string; data: SignalJson };
   assert.equal(msg.type, 'signal');
   assert.deepEqual(msg.data, got[0]);
+  const ind = JSON.parse(
+    encodeIndicatorMessage('test:TEST', got[0]!.bar_start, { bars_seen: { n: 1, signals: 2 } }).toString(),
+  ) as unknown;
+  assert.deepEqual(ind, {
+    type: 'indicator_update',
+    data: { symbol: 'test:TEST', bar_start: got[0]!.bar_start, values: { bars_seen: { n: 1, signals: 2 } } },
+  });
 });

@@ -464,3 +464,67 @@ test('real data: every signal kind over Binance BTCUSDT matches the engines, and
   // Deterministic: a second run gives the same events.
   assert.deepEqual(signalsFromTrades(file.trades, p, { nakedPocMinAgeBars: 1 }), events);
 });
+
+test('delta exhaustion: hand-worked run, and exactly the ratio is not exhausted', () => {
+  // One-trade bars (open = close = the price). Closes 100, 101, 102, 103 ⇒ an up run of 3 bars (101–103) with
+  // deltas 10, 10, 10 ⇒ Σ|delta| = 30, average 10. Bar 4 makes a higher high (104) with delta 2: 2 < 0.3 · 10 ⇒
+  // exhausted up run ⇒ bearish. With delta 3: 3 = 0.3 · 10 exactly ⇒ not exhausted.
+  const bars = (last: number): Trade[] => [
+    ...minute(0, [[100, 5, 0]]),
+    ...minute(1, [[101, 10, 0]]),
+    ...minute(2, [[102, 10, 0]]),
+    ...minute(3, [[103, 10, 0]]),
+    ...minute(4, [[104, last, 0]]),
+  ];
+  const got = signalsFromTrades(bars(2), P, only('delta_exhaustion'));
+  assert.deepEqual(
+    got.map((e) => [e.barStart, e.direction, e.evidence]),
+    [
+      [
+        T0 + 4 * MIN,
+        'bearish',
+        { kind: 'delta_exhaustion', direction: 'up', runBars: 3, delta: 2, runAvgAbsDelta: 10 },
+      ],
+    ],
+  );
+  assert.deepEqual(signalsFromTrades(bars(3), P, only('delta_exhaustion')), []);
+});
+
+test('delta divergence: bar level (doji and zero delta excluded) and a swing pair', () => {
+  // Bar level: open 100 → close 101 with delta 1 − 3 = −2 ⇒ bearish; a doji (open = close) with the same delta ⇒
+  // nothing.
+  const up = [trade(T0 + 1, 100, 1, 1), trade(T0 + 2, 101, 3, -1)];
+  assert.deepEqual(
+    signalsFromTrades(up, P, only('delta_divergence')).map((e) => [e.direction, e.evidence]),
+    [['bearish', { kind: 'delta_divergence', level: 'bar', delta: -2, open: 100, close: 101 }]],
+  );
+  const doji = [trade(T0 + 1, 101, 1, 1), trade(T0 + 2, 100, 3, -1), trade(T0 + 3, 101, 0, 1)];
+  assert.deepEqual(signalsFromTrades(doji, P, only('delta_divergence')), []);
+  // Swing level, lookback 1: highs 100, 105, 101, 107, 102 ⇒ swing highs at bars 1 and 3; CVD 1, 11, −9, −4, −5 ⇒
+  // higher high (107 > 105) with lower CVD (−4 < 11) ⇒ bearish, confirmed when bar 4 closes.
+  const p = params({ timePerRow: '1m', swingLookback: 1 });
+  const swing = [
+    ...minute(0, [[100, 1, 0]]),
+    ...minute(1, [[105, 10, 0]]),
+    ...minute(2, [[101, 0, 20]]),
+    ...minute(3, [[107, 5, 0]]),
+    ...minute(4, [[102, 0, 1]]),
+  ];
+  const got = signalsFromTrades(swing, p, only('delta_divergence'));
+  assert.deepEqual(
+    got.map((e) => [e.time, e.barStart, e.direction, e.evidence]),
+    [
+      [
+        T0 + 5 * MIN,
+        T0 + 3 * MIN,
+        'bearish',
+        {
+          kind: 'delta_divergence',
+          level: 'swing',
+          first: { time: T0 + MIN, price: 105, cvd: 11 },
+          second: { time: T0 + 3 * MIN, price: 107, cvd: -4 },
+        },
+      ],
+    ],
+  );
+});
