@@ -9,6 +9,7 @@ import { benchStore } from './store.ts';
 import { benchStoreQueries } from './store-queries.ts';
 import { benchUiFrameTime } from './ui-frame-time.ts';
 import { benchService } from './service.ts';
+import { benchScale } from './scale.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -19,6 +20,7 @@ const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   exchanges_more: benchNormalizeMore,
   ui_frame_time: benchUiFrameTime,
   service: () => benchService(),
+  scale: () => benchScale(),
 };
 const results: Record<string, unknown> = {
   node: process.version,

@@ -50,3 +50,8 @@ export { ReplaySource } from './sources/replay.ts';
 export { SimulatorSource } from './sources/simulator.ts';
 export * as client from './client/index.ts';
 export { OrderflowClient, OrderflowApiError, OrderflowStream } from './client/index.ts';
+export { PostgresTradeStore } from './store/postgres-store.ts';
+export { ScaleCollector } from './scale/collector-role.ts';
+export { ScaleWorker } from './scale/worker-role.ts';
+export { startGateway } from './scale/gateway.ts';
+export { parseScaleConfig } from './scale/scale-config.ts';

@@ -28,6 +28,7 @@ import {
 import { registerImport } from './import-command.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerScaleCommands } from './scale-commands.ts';
 import {
   addDataDirFlag,
   addRangeFlags,
@@ -227,6 +228,7 @@ export function buildProgram(): Command {
   registerImport(program, run);
   registerStoreCommands(program, run);
   registerServeCommand(program);
+  registerScaleCommands(program);
   return program;
 }
 
