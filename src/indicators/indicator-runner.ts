@@ -11,7 +11,7 @@ import type { IndicatorContext, IndicatorDefinition, IndicatorOutput } from './i
 
 /** An indicator with its options, as the config registers it. */
 export interface IndicatorInstance {
-  readonly definition: IndicatorDefinition<never> | IndicatorDefinition;
+  readonly definition: IndicatorDefinition;
   readonly options?: Readonly<Record<string, unknown>>;
   /** Name the values are reported under (default: the definition's name). */
   readonly as?: string;
@@ -44,7 +44,7 @@ export class IndicatorRunner {
   ) {
     const names = new Set<string>();
     this.running = instances.map((inst) => {
-      const def = inst.definition as IndicatorDefinition<unknown>;
+      const def = inst.definition;
       const name = inst.as ?? def.name;
       if (names.has(name)) throw new TypeError(`indicator name ${name} is registered twice (use "as")`);
       names.add(name);
