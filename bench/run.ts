@@ -10,6 +10,7 @@ import { benchStoreQueries } from './store-queries.ts';
 import { benchUiFrameTime } from './ui-frame-time.ts';
 import { benchService } from './service.ts';
 import { benchScale } from './scale.ts';
+import { benchBacktest } from './backtest.ts';
 
 const only = process.argv[2];
 const sections: Record<string, () => Promise<Record<string, unknown>>> = {
@@ -21,6 +22,7 @@ const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   ui_frame_time: benchUiFrameTime,
   service: () => benchService(),
   scale: () => benchScale(),
+  backtest: () => benchBacktest(),
 };
 const results: Record<string, unknown> = {
   node: process.version,

@@ -29,6 +29,8 @@ import { registerImport } from './import-command.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerScaleCommands } from './scale-commands.ts';
+import { registerBacktest } from './backtest-command.ts';
+import { registerFeatures } from './features-command.ts';
 import {
   addDataDirFlag,
   addRangeFlags,
@@ -229,6 +231,8 @@ export function buildProgram(): Command {
   registerStoreCommands(program, run);
   registerServeCommand(program);
   registerScaleCommands(program);
+  registerBacktest(program);
+  registerFeatures(program);
   return program;
 }
 
