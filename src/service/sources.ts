@@ -10,10 +10,16 @@ import { ReplaySource, type ReplaySpeed } from '../sources/replay.ts';
 import { SimulatorSource, simulatedMarkets } from '../sources/simulator.ts';
 import type { TradeSource } from '../sources/source.ts';
 
-/** Feed per exchange of the default markets. */
+/** The live feed collecting each venue's trades (markets may name any of these venues). */
 const LIVE_FEEDS: Readonly<Record<string, FeedId>> = {
   binance: 'binance-spot-trade',
+  'binance-usdm': 'binance-usdm-trade',
   coinbase: 'coinbase-matches',
+  bybit: 'bybit-spot-publicTrade',
+  'bybit-linear': 'bybit-linear-publicTrade',
+  okx: 'okx-trades-all',
+  kraken: 'kraken-trade',
+  bitstamp: 'bitstamp-live-trades',
 };
 
 export interface CreatedSource {
