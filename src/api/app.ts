@@ -14,7 +14,10 @@ import { failure, success } from '../views/envelope.ts';
 import { ApiKeyStore } from './api-keys.ts';
 import { AuditLog } from './audit-log.ts';
 import { Authenticator } from './auth.ts';
-import { ApiError, toApiError } from './errors.ts';
+import { API_ERRORS, ApiError, toApiError, type ApiErrorCode } from './errors.ts';
+import { registerSignalRoutes } from '../signals/http.ts';
+import { registerCrossRoutes } from '../cross/http.ts';
+import { crossLoader, signalLoader } from '../service/signal-loaders.ts';
 import { buildOpenApi } from './openapi.ts';
 import { prometheusText } from './prometheus.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -182,6 +185,48 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
       },
     );
   }
+
+  // Signals, indicators and cross-exchange: their modules answer errors themselves; this scope puts those answers
+  // on the service's catalogue (codes and statuses of src/api/errors.ts, no internal details).
+  await app.register((scope, _opts, done) => {
+    scope.addHook('preSerialization', async (_req, reply, payload: unknown) => {
+      const p = payload as { success?: unknown; error?: { code?: unknown; message?: unknown } } | null;
+      if (p === null || typeof p !== 'object' || p.success !== false || p.error === undefined) return payload;
+      const raw = String(p.error.code);
+      const code: ApiErrorCode =
+        raw in API_ERRORS
+          ? (raw as ApiErrorCode)
+          : reply.statusCode === 500
+            ? 'INTERNAL_ERROR'
+            : 'INVALID_PARAMETER';
+      if (code === 'INTERNAL_ERROR') o.log?.(`internal error: ${String(p.error.message)}`);
+      void reply.code(API_ERRORS[code]);
+      return failure(code, code === 'INTERNAL_ERROR' ? 'internal error' : String(p.error.message));
+    });
+    const load = signalLoader(service);
+    registerSignalRoutes(scope, {
+      load: async (sym, q) => {
+        try {
+          return await load(sym, q);
+        } catch (e) {
+          throw toApiError(e);
+        }
+      },
+      ...(service.signalOptions === undefined ? {} : { signalOptions: service.signalOptions }),
+      indicators: service.indicators,
+    });
+    const cross = crossLoader(service);
+    registerCrossRoutes(scope, {
+      load: async (m, q) => {
+        try {
+          return await cross(m, q);
+        } catch (e) {
+          throw toApiError(e);
+        }
+      },
+    });
+    done();
+  });
 
   app.get('/api/v1/orderflow/symbols', async () => {
     const stats = await service.store.stats({ maxGapRanges: 0 });

@@ -5,6 +5,8 @@ import { z } from 'zod';
 import { numberToPlainString } from './decimal.ts';
 import { OrderflowError } from './errors.ts';
 import { parseTimeOfDay, parseTimeframe } from './time.ts';
+import { SIGNAL_KINDS } from '../signals/signal-engine.ts';
+import { indicatorsConfigSchema } from '../indicators/indicator-config.ts';
 
 const DECIMAL_TEXT = /^\d+(\.\d+)?$/;
 
@@ -43,6 +45,28 @@ export type SessionWindowConfig = z.infer<typeof sessionSchema>;
 
 export const aggregationMethod = z.enum(['TIME', 'VOLUME', 'TICK_COUNT']);
 export type AggregationMethod = z.infer<typeof aggregationMethod>;
+
+export const signalsConfigSchema = z
+  .object({
+    kinds: z.array(z.enum(SIGNAL_KINDS)).min(1).optional(),
+    /** Least time between two signals of one kind, µs. */
+    cooldownUs: z.partialRecord(z.enum(SIGNAL_KINDS), z.number().int().min(0)).optional(),
+    nakedPocMinAgeBars: z.number().int().min(1).optional(),
+    maxNakedPocs: z.number().int().min(1).optional(),
+  })
+  .strict();
+
+export const alertsConfigSchema = z
+  .object({
+    webhookUrl: z.url({ protocol: /^https?$/ }),
+    headers: z.record(z.string(), z.string()).optional(),
+    cooldownMs: z.number().int().min(0).optional(),
+    maxAttempts: z.number().int().min(1).max(100).optional(),
+    timeoutMs: z.number().int().min(1).optional(),
+    /** Kinds to alert on (default: every detected signal). */
+    kinds: z.array(z.enum(SIGNAL_KINDS)).min(1).optional(),
+  })
+  .strict();
 
 export const orderFlowConfigSchema = z
   .object({
@@ -100,6 +124,12 @@ export const orderFlowConfigSchema = z
     activeImbalanceLookback: timeframeText.default('1d'),
     /** Markets: name → instruments ("exchange:SYMBOL"). */
     markets: z.record(z.string(), z.array(z.string().regex(/^[a-z0-9-]+:.+$/))).optional(),
+    /** Signal detection of the service (SignalOptions of src/signals/signal-engine.ts). */
+    signals: signalsConfigSchema.optional(),
+    /** Custom indicator modules (paths relative to the config file). */
+    indicators: indicatorsConfigSchema.optional(),
+    /** Webhook alerts: every live signal is POSTed to `webhookUrl` (WebhookAlerter). */
+    alerts: alertsConfigSchema.optional(),
   })
   .strict();
 
@@ -134,7 +164,7 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     if (typeof sample === 'number') out[field] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
     else if (typeof sample === 'boolean')
       out[field] = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
-    else if (typeof sample === 'object' || field === 'markets') {
+    else if (typeof sample === 'object' || ['markets', 'signals', 'indicators', 'alerts'].includes(field)) {
       try {
         out[field] = JSON.parse(raw) as unknown;
       } catch {

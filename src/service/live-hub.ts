@@ -34,6 +34,11 @@ import {
   type ChannelInfo,
 } from './stream-messages.ts';
 import { configWith, memberKeys, paramsFor, targetFor } from './targeting.ts';
+import type { IndicatorInstance } from '../indicators/indicator-runner.ts';
+import { LiveSignalFeed } from '../signals/http.ts';
+import type { SignalOptions } from '../signals/signal-engine.ts';
+import { encodeIndicatorMessage, encodeSignalMessage, type SignalJson } from '../signals/signal-view.ts';
+import { formatTime } from '../core/time.ts';
 
 /** A minute is final once the market's trade time is this far past its end (cross-exchange reordering). */
 export const MINUTE_GRACE_US = 2_000_000;
@@ -82,6 +87,8 @@ interface ChannelState {
   buffered: Trade[];
   ready: Promise<void>;
   snapshot: Buffer | undefined;
+  /** Closed bars → signals (and custom indicator values) of this channel's bar settings, fed every live trade. */
+  readonly signals: LiveSignalFeed;
 }
 
 const tradeKey = (t: Trade): string => `${t.exchange}:${t.symbol}:${t.id}`;
@@ -161,6 +168,7 @@ class MarketLive {
       else for (const t of trades) this.pendingTicks.push(t);
     }
     for (const ch of this.channels.values()) {
+      for (const t of trades) ch.signals.apply(t);
       if (ch.live instanceof CountChannel) {
         if (ch.seeding) for (const t of trades) ch.buffered.push(t);
         else ch.live.add(trades);
@@ -196,6 +204,10 @@ export interface LiveHubOptions {
   readonly publisher: Publisher;
   /** Wall clock, µs (only where no trade time exists yet). */
   readonly nowUs?: () => number;
+  readonly signalOptions?: SignalOptions;
+  readonly indicators?: readonly IndicatorInstance[];
+  /** Every live signal of every channel, after it is published (webhook alerts). */
+  readonly onSignal?: (s: SignalJson) => void;
 }
 
 export class LiveHub {
@@ -209,6 +221,7 @@ export class LiveHub {
   private readonly nowUs: () => number;
   publishedUpdates = 0;
   publishedTicks = 0;
+  publishedSignals = 0;
 
   constructor(private readonly o: LiveHubOptions) {
     this.nowUs = o.nowUs ?? (() => Date.now() * 1000);
@@ -349,6 +362,23 @@ export class LiveHub {
     }
   }
 
+  /** A channel's signal feed: each signal and indicator update is serialized once for the channel's topic. */
+  private signalFeed(symbol: string, topic: string, p: AnalyticsParams): LiveSignalFeed {
+    return new LiveSignalFeed(
+      symbol,
+      p,
+      this.o.signalOptions ?? {},
+      this.o.indicators ?? [],
+      (sig) => {
+        this.o.publisher.publish(topic, encodeSignalMessage(sig));
+        this.publishedSignals++;
+        this.o.onSignal?.(sig);
+      },
+      (bar, values) =>
+        this.o.publisher.publish(topic, encodeIndicatorMessage(symbol, formatTime(bar.start), values)),
+    );
+  }
+
   /** Resolves (and seeds, once) the channel of a request and counts one more subscriber. */
   async subscribe(req: SubscribeRequest): Promise<Subscription> {
     const target = await targetFor(this.o.store, req.symbol, this.o.markets, req.exchange);
@@ -398,6 +428,7 @@ export class LiveHub {
         buffered: [],
         ready: Promise.resolve(),
         snapshot: undefined,
+        signals: this.signalFeed(target.label, `ch:${key}`, p),
       };
       market.channels.set(key, state);
       this.channelIndex.set(key, { market, ch: state });

@@ -5,6 +5,10 @@ import { instrumentKey } from '../core/instrument.ts';
 import { defaultConfig, type OrderFlowConfig } from '../core/config.ts';
 import { DEFAULT_MARKETS } from '../core/instrument.ts';
 import type { TradeStore } from '../store/port.ts';
+import type { IndicatorInstance } from '../indicators/indicator-runner.ts';
+import type { SignalOptions } from '../signals/signal-engine.ts';
+import type { SignalJson } from '../signals/signal-view.ts';
+import { WebhookAlerter } from '../signals/webhook-alerts.ts';
 import type { SourceEvent, TradeSource } from '../sources/source.ts';
 import { LiveHub, type Publisher } from './live-hub.ts';
 import { QueryService } from './query-service.ts';
@@ -17,6 +21,10 @@ export interface OrderflowServiceOptions {
   readonly config?: OrderFlowConfig;
   readonly flushMs?: number;
   readonly log?: (msg: string) => void;
+  /** Custom indicators (loaded from config.indicators by the caller: loading imports modules). */
+  readonly indicators?: readonly IndicatorInstance[];
+  /** Overrides config.alerts (tests). */
+  readonly alerter?: WebhookAlerter;
 }
 
 /** Forwards hub messages to whoever streams them (the WebSocket streamer, once the API is up). */
@@ -36,6 +44,9 @@ export class OrderflowService {
   readonly hub: LiveHub;
   readonly queries: QueryService;
   readonly monitor: SourceMonitor;
+  readonly signalOptions: SignalOptions | undefined;
+  readonly indicators: readonly IndicatorInstance[];
+  readonly alerter: WebhookAlerter | undefined;
   readonly startedAt = Date.now();
   private readonly relay = new PublisherRelay();
   private readonly lastTs = new Map<string, number>();
@@ -49,6 +60,25 @@ export class OrderflowService {
     this.config = o.config ?? defaultConfig();
     this.markets = { ...DEFAULT_MARKETS, ...(this.config.markets ?? {}) };
     this.log = o.log ?? (() => {});
+    // Zod's optional keys may hold undefined; SignalOptions (exact optional types) may not.
+    this.signalOptions =
+      this.config.signals === undefined
+        ? undefined
+        : Object.fromEntries(Object.entries(this.config.signals).filter(([, v]) => v !== undefined));
+    this.indicators = o.indicators ?? [];
+    const a = this.config.alerts;
+    this.alerter =
+      o.alerter ??
+      (a === undefined
+        ? undefined
+        : new WebhookAlerter({
+            url: a.webhookUrl,
+            ...(a.headers === undefined ? {} : { headers: a.headers }),
+            ...(a.cooldownMs === undefined ? {} : { cooldownMs: a.cooldownMs }),
+            ...(a.maxAttempts === undefined ? {} : { maxAttempts: a.maxAttempts }),
+            ...(a.timeoutMs === undefined ? {} : { timeoutMs: a.timeoutMs }),
+          }));
+    const alertKinds = a?.kinds === undefined ? undefined : new Set<string>(a.kinds);
     this.writer = new StoreWriter(
       o.store,
       (key, minTs, maxTs) => {
@@ -73,6 +103,12 @@ export class OrderflowService {
       markets: this.markets,
       sourceKind: o.source.kind,
       publisher: this.relay,
+      ...(this.signalOptions === undefined ? {} : { signalOptions: this.signalOptions }),
+      indicators: this.indicators,
+      onSignal: (sig: SignalJson) => {
+        if (this.alerter === undefined || (alertKinds !== undefined && !alertKinds.has(sig.kind))) return;
+        this.alerter.send(sig).catch((e: unknown) => this.log(`webhook alert failed: ${String(e)}`));
+      },
     });
     this.monitor = new SourceMonitor(o.source, this.log);
   }
