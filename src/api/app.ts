@@ -213,7 +213,10 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
         }
       },
       ...(service.signalOptions === undefined ? {} : { signalOptions: service.signalOptions }),
-      indicators: service.indicators,
+      // Read per request: the service loads its indicators when it starts.
+      get indicators() {
+        return service.indicators;
+      },
     });
     const cross = crossLoader(service);
     registerCrossRoutes(scope, {

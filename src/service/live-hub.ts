@@ -205,7 +205,8 @@ export interface LiveHubOptions {
   /** Wall clock, µs (only where no trade time exists yet). */
   readonly nowUs?: () => number;
   readonly signalOptions?: SignalOptions;
-  readonly indicators?: readonly IndicatorInstance[];
+  /** Read when a channel is created (the service loads them at start). */
+  readonly indicators?: () => readonly IndicatorInstance[];
   /** Every live signal of every channel, after it is published (webhook alerts). */
   readonly onSignal?: (s: SignalJson) => void;
 }
@@ -368,7 +369,7 @@ export class LiveHub {
       symbol,
       p,
       this.o.signalOptions ?? {},
-      this.o.indicators ?? [],
+      this.o.indicators?.() ?? [],
       (sig) => {
         this.o.publisher.publish(topic, encodeSignalMessage(sig));
         this.publishedSignals++;

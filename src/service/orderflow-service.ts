@@ -6,6 +6,7 @@ import { defaultConfig, type OrderFlowConfig } from '../core/config.ts';
 import { DEFAULT_MARKETS } from '../core/instrument.ts';
 import type { TradeStore } from '../store/port.ts';
 import type { IndicatorInstance } from '../indicators/indicator-runner.ts';
+import { loadIndicators } from '../indicators/indicator-config.ts';
 import type { SignalOptions } from '../signals/signal-engine.ts';
 import type { SignalJson } from '../signals/signal-view.ts';
 import { WebhookAlerter } from '../signals/webhook-alerts.ts';
@@ -21,8 +22,10 @@ export interface OrderflowServiceOptions {
   readonly config?: OrderFlowConfig;
   readonly flushMs?: number;
   readonly log?: (msg: string) => void;
-  /** Custom indicators (loaded from config.indicators by the caller: loading imports modules). */
+  /** Custom indicators; without them, start() loads config.indicators (module paths relative to configDir). */
   readonly indicators?: readonly IndicatorInstance[];
+  /** Directory of the config file (default: the working directory). */
+  readonly configDir?: string;
   /** Overrides config.alerts (tests). */
   readonly alerter?: WebhookAlerter;
 }
@@ -45,7 +48,8 @@ export class OrderflowService {
   readonly queries: QueryService;
   readonly monitor: SourceMonitor;
   readonly signalOptions: SignalOptions | undefined;
-  readonly indicators: readonly IndicatorInstance[];
+  private indicatorList: readonly IndicatorInstance[];
+  private readonly configDir: string | undefined;
   readonly alerter: WebhookAlerter | undefined;
   readonly startedAt = Date.now();
   private readonly relay = new PublisherRelay();
@@ -65,7 +69,8 @@ export class OrderflowService {
       this.config.signals === undefined
         ? undefined
         : Object.fromEntries(Object.entries(this.config.signals).filter(([, v]) => v !== undefined));
-    this.indicators = o.indicators ?? [];
+    this.indicatorList = o.indicators ?? [];
+    this.configDir = o.indicators === undefined ? (o.configDir ?? '.') : undefined;
     const a = this.config.alerts;
     this.alerter =
       o.alerter ??
@@ -104,13 +109,18 @@ export class OrderflowService {
       sourceKind: o.source.kind,
       publisher: this.relay,
       ...(this.signalOptions === undefined ? {} : { signalOptions: this.signalOptions }),
-      indicators: this.indicators,
+      indicators: () => this.indicatorList,
       onSignal: (sig: SignalJson) => {
         if (this.alerter === undefined || (alertKinds !== undefined && !alertKinds.has(sig.kind))) return;
         this.alerter.send(sig).catch((e: unknown) => this.log(`webhook alert failed: ${String(e)}`));
       },
     });
     this.monitor = new SourceMonitor(o.source, this.log);
+  }
+
+  /** The custom indicators the signal routes and live channels compute (loaded by start()). */
+  get indicators(): readonly IndicatorInstance[] {
+    return this.indicatorList;
   }
 
   setPublisher(p: Publisher | undefined): void {
@@ -124,6 +134,10 @@ export class OrderflowService {
   /** Opens the store, registers the source's instruments and starts the source (a failing source is logged). */
   async start(): Promise<void> {
     if (this.running) return;
+    // A bad indicator module is a config mistake: refuse to start rather than serve without it.
+    if (this.configDir !== undefined && (this.config.indicators?.length ?? 0) > 0) {
+      this.indicatorList = await loadIndicators(this.config.indicators, this.configDir);
+    }
     await this.store.open();
     for (const i of this.source.instruments) {
       try {
