@@ -103,6 +103,67 @@ export function buildOpenApi(serverUrl?: string): Record<string, unknown> {
     'Data completeness per stream: stored id gaps and live stream figures',
     common,
   );
+  // Signals, indicators and cross-exchange (src/signals/http.ts, src/cross/http.ts validate their own queries).
+  const q = (name: string, description: string, schema: Record<string, unknown> = { type: 'string' }) => ({
+    name,
+    in: 'query',
+    required: false,
+    description,
+    schema,
+  });
+  const range = [
+    q('timeframe', 'Bar timeframe (1m, 5m, 15s, …); default the config timePerRow'),
+    q('start_time', 'RFC3339, inclusive; default: the last 100 bars up to the latest trade'),
+    q('end_time', 'RFC3339, exclusive; default: the latest trade'),
+  ];
+  const extraRoute = (id: string, path: string, summary: string, name: string, extra: object[]) => {
+    paths[path] = {
+      get: {
+        operationId: id,
+        summary,
+        parameters: [
+          {
+            name,
+            in: 'path',
+            required: true,
+            description: 'A market or one instrument',
+            schema: { type: 'string' },
+          },
+          ...range,
+          ...extra,
+        ],
+        responses: { '200': { description: 'OK' }, ...common },
+      },
+    };
+  };
+  extraRoute(
+    'signals',
+    '/api/v1/orderflow/signals/{symbol}',
+    'Signals (stacked imbalance, absorption, divergence, exhaustion, unfinished auction, naked POC test, value-area breakout) of closed bars',
+    'symbol',
+    [q('kinds', 'Comma-separated signal kinds to keep')],
+  );
+  extraRoute(
+    'indicators',
+    '/api/v1/orderflow/indicators/{symbol}',
+    'Values of the configured custom indicators per closed bar',
+    'symbol',
+    [],
+  );
+  extraRoute(
+    'cross',
+    '/api/v1/orderflow/cross/{market}',
+    'Per-venue bars side by side, CVD lead-lag between venues, arbitrage opportunities net of fees',
+    'market',
+    [
+      q('max_lag', 'Largest lead/lag in bars (0…500, default 5)', {
+        type: 'integer',
+        minimum: 0,
+        maximum: 500,
+      }),
+      q('min_net_bps', 'Opportunities with a net spread above this, bps', { type: 'number' }),
+    ],
+  );
   paths['/health'] = simple('Service health: source streams, store writes, live channels');
   paths['/metrics'] = {
     get: {

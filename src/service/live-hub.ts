@@ -39,6 +39,9 @@ import { LiveSignalFeed } from '../signals/http.ts';
 import type { SignalOptions } from '../signals/signal-engine.ts';
 import { encodeIndicatorMessage, encodeSignalMessage, type SignalJson } from '../signals/signal-view.ts';
 import { formatTime } from '../core/time.ts';
+import { SpreadMonitor, type SpreadOptions } from '../cross/cross-exchange.ts';
+import { encodeCrossMessage } from '../cross/http.ts';
+import { unitsFor } from '../views/units.ts';
 
 /** A minute is final once the market's trade time is this far past its end (cross-exchange reordering). */
 export const MINUTE_GRACE_US = 2_000_000;
@@ -108,6 +111,8 @@ class MarketLive {
   buffered: Trade[] = [];
   ready: Promise<void> = Promise.resolve();
   private readonly factors = new Map<string, { price: number; qty: number } | null>();
+  /** Markets of several venues watch their cross-venue spread (live `arbitrage_opportunity` messages). */
+  spread: SpreadMonitor | undefined;
 
   constructor(
     readonly key: string,
@@ -207,6 +212,8 @@ export interface LiveHubOptions {
   readonly signalOptions?: SignalOptions;
   /** Read when a channel is created (the service loads them at start). */
   readonly indicators?: () => readonly IndicatorInstance[];
+  /** Options of the live cross-venue spread monitor of multi-venue markets. */
+  readonly spread?: SpreadOptions;
   /** Every live signal of every channel, after it is published (webhook alerts). */
   readonly onSignal?: (s: SignalJson) => void;
 }
@@ -260,7 +267,17 @@ export class LiveHub {
   onTrades(instrument: Instrument, trades: readonly Trade[]): void {
     const markets = this.byInstrument.get(instrumentKey(instrument.exchange, instrument.symbol));
     if (markets === undefined) return;
-    for (const m of markets) m.ingest(m.onGrid(instrument, trades), true);
+    for (const m of markets) {
+      const onGrid = m.onGrid(instrument, trades);
+      m.ingest(onGrid, true);
+      if (m.spread !== undefined) {
+        const u = unitsFor(m.tickParams.scale, 1);
+        for (const t of onGrid) {
+          for (const o of m.spread.apply(t))
+            this.o.publisher.publish(`tick:${m.key}`, encodeCrossMessage(m.target.label, o, u));
+        }
+      }
+    }
     this.scheduleTicks();
   }
 
@@ -315,6 +332,8 @@ export class LiveHub {
 
   private async createMarket(target: QueryTarget, key: string): Promise<MarketLive> {
     const m = new MarketLive(key, target, paramsFor(this.o.config, target));
+    if (target.members.length > 1)
+      m.spread = new SpreadMonitor(this.o.spread ?? {}, (t) => instrumentKey(t.exchange, t.symbol));
     this.markets.set(key, m);
     for (const k of memberKeys(target)) {
       let set = this.byInstrument.get(k);

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- assertions on parsed JSON bodies */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-return -- assertions on parsed JSON bodies */
 // The service's signal, indicator and cross-exchange routes and `signal` stream messages over real Binance
 // trades: REST bodies equal the batch signals computed directly on the stored trades; live signals equal the
 // incremental stream over the same trades; errors, auth and config follow the service's rules.
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { parseConfig } from '../../src/core/config.ts';
 import { formatIncrement } from '../../src/core/decimal.ts';
-import type { Instrument } from '../../src/core/instrument.ts';
+import { inferInstrument, type Instrument } from '../../src/core/instrument.ts';
 import { resolveParams } from '../../src/core/params.ts';
 import { parseTime } from '../../src/core/time.ts';
 import type { Trade } from '../../src/core/trade.ts';
@@ -16,6 +16,9 @@ import { signalsFromTrades, TradeSignalStream } from '../../src/signals/trade-si
 import { signalJson } from '../../src/signals/signal-view.ts';
 import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
 import { unitsFor } from '../../src/views/units.ts';
+import { lots, micros, ticks } from '../../src/core/units.ts';
+import { SpreadMonitor } from '../../src/cross/cross-exchange.ts';
+import { encodeCrossMessage } from '../../src/cross/http.ts';
 import { ApiKeyStore } from '../../src/api/api-keys.ts';
 import { requireData } from '../real-data.ts';
 import { BTC_FILE, injectApp, listen, serviceFixture } from './fixture.ts';
@@ -104,6 +107,14 @@ test('indicators and cross routes answer over the store; errors use the service 
     const badLag = await api.app.inject({ url: `/api/v1/orderflow/cross/BTC?max_lag=-1` });
     assert.equal(badLag.json().error.code, 'INVALID_PARAMETER');
 
+    const doc = (await api.app.inject({ url: '/api/v1/openapi.json' })).json();
+    for (const path of [
+      '/api/v1/orderflow/signals/{symbol}',
+      '/api/v1/orderflow/indicators/{symbol}',
+      '/api/v1/orderflow/cross/{market}',
+    ])
+      assert.ok(doc.paths[path]?.get !== undefined, `OpenAPI documents ${path}`);
+
     // Without start_time: the last 100 bars up to the latest trade, i.e. the whole 12-minute file at 1m.
     const dflt = await api.app.inject({ url: `/api/v1/orderflow/indicators/${SYMBOL}?timeframe=1m` });
     assert.equal(dflt.json().data.bars.length, 12);
@@ -185,6 +196,79 @@ test('WebSocket: replaying a real file, the `signal` messages equal the incremen
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(got, JSON.parse(JSON.stringify(expected)));
     assert.equal(f.service.hub.publishedSignals, expected.length);
+  } finally {
+    ws.close();
+    await server.close();
+    await f.close();
+  }
+});
+
+test('WebSocket: a two-venue market streams `arbitrage_opportunity` exactly as a SpreadMonitor over the trades', async (t) => {
+  const f = (await serviceFixture(t))!;
+  const scale = {
+    price: { mantissa: 1, decimals: 2 },
+    qty: { mantissa: 1, decimals: 5 },
+    volumeUnit: 'base' as const,
+  };
+  const bn = inferInstrument('binance', 'BTCUSDT', scale);
+  const cb = inferInstrument('coinbase', 'BTC-USD', scale);
+  await f.store.upsertInstrument(bn);
+  await f.store.upsertInstrument(cb);
+  const server = await listen(f);
+  const ws = new WebSocket(server.wsUrl);
+  const got: unknown[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const subscribed = new Promise<void>((resolve) => {
+      ws.on('message', (d: Buffer) => {
+        const m = JSON.parse(d.toString());
+        if (m.type === 'subscribed') resolve();
+        if (m.type === 'arbitrage_opportunity') got.push(m.data);
+      });
+    });
+    ws.send(
+      JSON.stringify({ type: 'subscribe', data: { channel: 'orderflow', symbol: 'BTC', timeframe: '1m' } }),
+    );
+    await subscribed;
+    const t0 = parseTime('2024-08-09T00:00:00Z');
+    const mk = (i: Instrument, id: number, dtMs: number, price: number): Trade => ({
+      exchange: i.exchange,
+      symbol: i.symbol,
+      id,
+      ts: micros(t0 + dtMs * 1000),
+      price: ticks(price),
+      qty: lots(100),
+      side: 1,
+      sideSource: 'exchange',
+    });
+    // Binance 60000.00; Coinbase 60030.00 (+5 bps: buy Binance, sell Coinbase) 100 ms later; then Coinbase
+    // back to 60000.00 closes it; a Coinbase print 2 s after the last Binance one is stale (default 1 s).
+    const seq: [Instrument, Trade][] = [
+      [bn, mk(bn, 1, 0, 6_000_000)],
+      [cb, mk(cb, 1, 100, 6_003_000)],
+      [cb, mk(cb, 2, 200, 6_000_000)],
+      [cb, mk(cb, 3, 2200, 6_009_000)],
+    ];
+    const monitor = new SpreadMonitor({}, (x) => `${x.exchange}:${x.symbol}`);
+    const u = unitsFor(scale, 1);
+    const expected = seq.flatMap(([, x]) =>
+      monitor.apply(x).map((o) => JSON.parse(encodeCrossMessage('BTC', o, u).toString()).data),
+    );
+    assert.deepEqual(
+      expected.map((o) => [o.buy_venue, o.sell_venue, o.end === null]),
+      [
+        ['binance:BTCUSDT', 'coinbase:BTC-USD', true],
+        ['binance:BTCUSDT', 'coinbase:BTC-USD', false],
+      ],
+      'opened, then closed; the stale print opens nothing',
+    );
+    for (const [i, x] of seq) f.source.push(i, [x]);
+    await until(() => got.length >= expected.length);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(got, expected);
   } finally {
     ws.close();
     await server.close();
