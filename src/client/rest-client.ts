@@ -1,6 +1,8 @@
 // Typed REST client of the Order Flow Service (fetch-based, works in Node ≥ 20 and browsers): one method per
 // endpoint, query parameters as the API names them, errors as OrderflowApiError with the server's code.
 
+import type { IndicatorValues, SignalData } from './stream-client.ts';
+
 export interface RangeQuery {
   start_time?: string;
   end_time?: string;
@@ -42,6 +44,28 @@ export interface DeltaQuery extends BarQuery {
 export interface MetricsQuery extends RangeQuery, ImbalanceQuery {
   sessions?: string;
   timeframe?: string;
+}
+
+export interface SignalsQuery {
+  timeframe?: string;
+  start_time?: string;
+  end_time?: string;
+  /** Comma-separated signal kinds, e.g. `absorption,stacked_imbalance`. */
+  kinds?: string;
+}
+export interface SignalsData {
+  symbol: string;
+  timeframe: string;
+  count: number;
+  signals: SignalData[];
+  [extra: string]: unknown;
+}
+export interface IndicatorsData {
+  symbol: string;
+  timeframe: string;
+  indicators: string[];
+  bars: { bar_start: string; values: IndicatorValues }[];
+  [extra: string]: unknown;
 }
 
 export interface FootprintCell {
@@ -199,6 +223,12 @@ export class OrderflowClient {
   }
   divergences(symbol: string, q: DeltaQuery = {}): Promise<Record<string, unknown>> {
     return this.get(`/api/v1/orderflow/divergences/${this.sym(symbol)}`, q);
+  }
+  signals(symbol: string, q: SignalsQuery = {}): Promise<SignalsData> {
+    return this.get(`/api/v1/orderflow/signals/${this.sym(symbol)}`, q);
+  }
+  indicators(symbol: string, q: Omit<SignalsQuery, 'kinds'> = {}): Promise<IndicatorsData> {
+    return this.get(`/api/v1/orderflow/indicators/${this.sym(symbol)}`, q);
   }
   symbols(): Promise<Record<string, unknown>> {
     return this.get('/api/v1/orderflow/symbols');

@@ -21,6 +21,39 @@ export interface StreamTrade {
   side: 'buy' | 'sell';
 }
 
+/** A signal as REST /signals lists it and the `signal` message sends it (evidence fields depend on `kind`). */
+export interface SignalData {
+  symbol: string;
+  kind: string;
+  direction: string;
+  time: string;
+  bar_start: string;
+  price: number;
+  evidence: Record<string, unknown>;
+}
+
+/** Custom indicator outputs of one closed bar, keyed by indicator name then output name. */
+export type IndicatorValues = Record<string, Record<string, number | boolean | null>>;
+
+export interface IndicatorUpdate {
+  symbol: string;
+  bar_start: string;
+  values: IndicatorValues;
+}
+
+/** A cross-venue spread net of fees; `end` is null while it is still open. */
+export interface ArbitrageOpportunityData {
+  symbol: string;
+  buy_venue: string;
+  sell_venue: string;
+  start: string;
+  end: string | null;
+  max_net_bps: number;
+  max_gross_bps: number;
+  buy_price: number;
+  sell_price: number;
+}
+
 export interface StreamMessages {
   subscribed: {
     channel: 'orderflow';
@@ -57,6 +90,9 @@ export interface StreamMessages {
     delta_profile: Record<string, unknown>;
     bar: Record<string, unknown> | null;
   };
+  signal: SignalData;
+  indicator_update: IndicatorUpdate;
+  arbitrage_opportunity: ArbitrageOpportunityData;
   heartbeat: { time: string };
   notice: { code: string; message: string };
   error: { code: string; message: string };
