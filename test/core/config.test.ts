@@ -99,17 +99,16 @@ test('volume_unit=quote: exact Σ price·qty on a tick×lot scale; inverse contr
     quote: 'Q',
     source: 'config' as const,
   };
-  const t = (price: number, qty: number): Trade =>
-    ({
-      exchange: 'x',
-      symbol: 'X',
-      id: 1,
-      ts: micros(0),
-      price: ticks(price),
-      qty: lots(qty),
-      side: 1,
-      sideSource: 'exchange',
-    }) as Trade;
+  const t = (price: number, qty: number): Trade => ({
+    exchange: 'x',
+    symbol: 'X',
+    id: 1,
+    ts: micros(0),
+    price: ticks(price),
+    qty: lots(qty),
+    side: 1,
+    sideSource: 'exchange',
+  });
   const q = toQuoteVolume([t(12345, 7)], inst); // 123.45 × 0.007 = 0.86415
   assert.equal(unitsToString(q.trades[0]!.qty, q.scale.qty).replace(/0+$/, ''), '0.86415');
   const inv = toQuoteVolume([t(600000, 3)], {
