@@ -1,4 +1,4 @@
-// Output conversion: integer ticks/lots → JSON numbers through the exact decimal text; µs → RFC3339.
+// Output conversion: integer ticks/lots → the JSON number nearest their exact decimal value; µs → RFC3339.
 
 import { unitsToNumber, type Increment } from '../core/decimal.ts';
 import type { Scale } from '../core/instrument.ts';
