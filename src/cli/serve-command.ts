@@ -1,6 +1,7 @@
 // `orderflow serve` (the Order Flow Service: REST + WebSocket on port 8090) and `orderflow keys` (API keys: add
 // prints a key once and stores only its hash; list; revoke).
 
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { configFromEnv, parseConfig } from '../core/config.ts';
 import { DuckDbTradeStore } from '../store/duckdb-store.ts';
@@ -62,6 +63,8 @@ async function serve(flags: Flags): Promise<void> {
     config,
     flushMs: settings.flushMs,
     log,
+    // Indicator module paths in the config file are relative to the file, not to the working directory.
+    ...(typeof flags.config === 'string' ? { configDir: dirname(flags.config) } : {}),
   });
   let server;
   try {
