@@ -1,5 +1,12 @@
 // Draws a footprint model onto a 2D canvas context through a viewport, and describes what it drew (the test
 // hook). Pure over an injected context, so drawing is unit-tested with a recording context in Node.
+//
+// Frame time: with a ColumnCache, each closed bar's cells are painted once onto an offscreen surface and later
+// frames (pans, live updates of the open bar) only copy those surfaces; the open (last) bar is always drawn.
+// A cached column is reused only while its bar object (the model replaces a bar whose data changed), mode,
+// scheme, theme, column width, row height, colour scale top, text flag and device pixel ratio are the same.
+// Choice: a cached column is copied at whole device pixels, so it may sit up to half a device pixel from where
+// direct drawing would put it while panning by fractions; the cells, colours and the test hook are the same.
 
 import { cellStyle, mix, rgb, type DisplayMode, type Scheme, type Theme } from './colours.ts';
 import { barIndex, cellAt, type ChartBar, type ChartCell, type FootprintModel } from './footprint-model.ts';
@@ -78,6 +85,8 @@ export interface DrawOptions {
   readonly selected?: { readonly barKey: string; readonly row: number } | null;
   readonly showZones?: boolean;
   readonly showNakedPocs?: boolean;
+  /** Reuse painted columns of closed bars across frames (browser); without it every cell is drawn. */
+  readonly columnCache?: ColumnCache;
 }
 
 /** What a frame drew; `describeFrame` expands it into the test hook's plain description. */
@@ -163,85 +172,32 @@ export function drawFootprint(
 
   if (o.showZones !== false) drawZones(ctx, model, v, o);
 
-  // Cells, batched by colour: one path per fill keeps thousands of cells within a frame budget.
+  // Cells, batched by colour: one path per fill keeps thousands of cells within a frame budget. Closed bars
+  // come from the column cache when there is one; the rest are drawn here.
   const scaleMax = visibleMaxVolume(model, v);
-  const batches = new Map<string, number[]>();
-  const outlines = new Map<string, number[]>();
-  const profileBars: { x: number; y: number; buyW: number; sellW: number; h: number }[] = [];
-  const texts: { s: string; x: number; y: number; colour: string }[] = [];
-  forEachVisibleCell(model, v, (bar, i, c) => {
-    const j = c.json;
-    const st = cellStyle(
-      {
-        buy: j.buy_volume,
-        sell: j.sell_volume,
-        imbalance: j.imbalance_side ?? (j.is_imbalanced ? 'both' : null),
-      },
-      mode,
-      scheme,
-      theme,
-      scaleMax,
-    );
-    const x = barToX(v, i) + gap;
-    const y = rowToY(v, c.row);
-    const w = colW - 2 * gap;
-    const h = v.rowHeight - rowGap;
-    if (st.level > 0) push(batches, st.fill, x, y, w, h);
-    if (st.outline !== null && w >= 4 && h >= 4) push(outlines, st.outline, x + 0.5, y + 0.5, w - 1, h - 1);
-    if (mode === 'profile' && bar.maxCellVolume > 0) {
-      const full = (w - 2) * (j.total_volume / bar.maxCellVolume);
-      const buyW = j.total_volume > 0 ? full * (j.buy_volume / j.total_volume) : 0;
-      profileBars.push({ x: x + 1, y: y + h * 0.15, buyW, sellW: full - buyW, h: Math.max(1, h * 0.7) });
-    }
-    if (text) {
-      const s =
-        mode === 'bid_ask'
-          ? `${formatQty(j.sell_volume)} × ${formatQty(j.buy_volume)}`
-          : mode === 'delta'
-            ? formatQty(j.delta)
-            : formatQty(j.total_volume);
-      texts.push({
-        s,
-        x: mode === 'profile' ? x + 3 : x + w / 2,
-        y: y + h / 2,
-        colour: mode === 'profile' ? theme.text : st.text,
-      });
-    }
-  });
-  for (const [fill, rects] of batches) {
-    ctx.fillStyle = fill;
-    ctx.beginPath();
-    for (let k = 0; k < rects.length; k += 4)
-      ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
-    ctx.fill();
-  }
-  if (profileBars.length > 0) {
-    ctx.fillStyle = mix(theme.background, scheme.buy, 0.85);
-    ctx.beginPath();
-    for (const p of profileBars) ctx.rect(p.x + p.sellW, p.y, p.buyW, p.h);
-    ctx.fill();
-    ctx.fillStyle = mix(theme.background, scheme.sell, 0.85);
-    ctx.beginPath();
-    for (const p of profileBars) ctx.rect(p.x, p.y, p.sellW, p.h);
-    ctx.fill();
-  }
-  ctx.lineWidth = 1;
-  for (const [colour, rects] of outlines) {
-    ctx.strokeStyle = colour;
-    ctx.beginPath();
-    for (let k = 0; k < rects.length; k += 4)
-      ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
-    ctx.stroke();
-  }
-  if (texts.length > 0) {
-    ctx.font = `${Math.min(12, Math.floor(v.rowHeight * 0.8))}px ui-monospace, Menlo, Consolas, monospace`;
-    ctx.textBaseline = 'middle';
-    ctx.textAlign = mode === 'profile' ? 'left' : 'center';
-    for (const t of texts) {
-      ctx.fillStyle = t.colour;
-      ctx.fillText(t.s, t.x, t.y, colW - 4);
+  const cells = new CellPainter(mode, scheme, theme, scaleMax, colW, v.rowHeight, text);
+  const cache = o.columnCache;
+  // Columns are painted with their own painter: `cells` may hold direct cells while a column is painted.
+  const columnPainter =
+    cache === undefined ? cells : new CellPainter(mode, scheme, theme, scaleMax, colW, v.rowHeight, text);
+  if (cache !== undefined) cache.beginFrame(o, scaleMax, colW, v.rowHeight, text);
+  for (let i = first; i <= last; i++) {
+    const bar = model.bars[i]!;
+    if (
+      cache !== undefined &&
+      i < model.bars.length - 1 &&
+      cache.blit(ctx, bar, barToX(v, i), rowToY(v, bar.highRow), columnPainter)
+    )
+      continue;
+    const x = barToX(v, i);
+    for (const c of bar.cells) {
+      if (c.row < low) continue;
+      if (c.row > high) break;
+      cells.add(bar, c, x, rowToY(v, c.row));
     }
   }
+  cells.paint(ctx);
+  if (cache !== undefined) cache.endFrame(last - first + 1);
 
   // POC of each bar: an outline in the POC colour.
   ctx.strokeStyle = theme.poc;
@@ -290,6 +246,247 @@ function push(m: Map<string, number[]>, key: string, x: number, y: number, w: nu
   let a = m.get(key);
   if (a === undefined) m.set(key, (a = []));
   a.push(x, y, w, h);
+}
+
+/** Collects cells (fills, imbalance outlines, profile bars, text) and paints them batched by colour. */
+class CellPainter {
+  private readonly batches = new Map<string, number[]>();
+  private readonly outlines = new Map<string, number[]>();
+  private readonly profileBars: number[] = [];
+  private readonly texts: { s: string; x: number; y: number; colour: string }[] = [];
+  private readonly gap: number;
+  private readonly rowGap: number;
+
+  constructor(
+    private readonly mode: DisplayMode,
+    private readonly scheme: Scheme,
+    private readonly theme: Theme,
+    private readonly scaleMax: number,
+    readonly colW: number,
+    readonly rowHeight: number,
+    private readonly text: boolean,
+  ) {
+    this.gap = colW >= 6 ? 1 : 0;
+    this.rowGap = rowHeight >= 5 ? 1 : 0;
+  }
+
+  /** A cell whose bar column starts at `barX` and whose row top is at `rowY`. */
+  add(bar: ChartBar, c: ChartCell, barX: number, rowY: number): void {
+    const { mode, theme } = this;
+    const j = c.json;
+    const st = cellStyle(
+      {
+        buy: j.buy_volume,
+        sell: j.sell_volume,
+        imbalance: j.imbalance_side ?? (j.is_imbalanced ? 'both' : null),
+      },
+      mode,
+      this.scheme,
+      theme,
+      this.scaleMax,
+    );
+    const x = barX + this.gap;
+    const y = rowY;
+    const w = this.colW - 2 * this.gap;
+    const h = this.rowHeight - this.rowGap;
+    if (st.level > 0) push(this.batches, st.fill, x, y, w, h);
+    if (st.outline !== null && w >= 4 && h >= 4)
+      push(this.outlines, st.outline, x + 0.5, y + 0.5, w - 1, h - 1);
+    if (mode === 'profile' && bar.maxCellVolume > 0) {
+      const full = (w - 2) * (j.total_volume / bar.maxCellVolume);
+      const buyW = j.total_volume > 0 ? full * (j.buy_volume / j.total_volume) : 0;
+      this.profileBars.push(x + 1, y + h * 0.15, buyW, full - buyW, Math.max(1, h * 0.7));
+    }
+    if (this.text) {
+      const s =
+        mode === 'bid_ask'
+          ? `${formatQty(j.sell_volume)} × ${formatQty(j.buy_volume)}`
+          : mode === 'delta'
+            ? formatQty(j.delta)
+            : formatQty(j.total_volume);
+      this.texts.push({
+        s,
+        x: mode === 'profile' ? x + 3 : x + w / 2,
+        y: y + h / 2,
+        colour: mode === 'profile' ? theme.text : st.text,
+      });
+    }
+  }
+
+  /** Paints what was added, then forgets it (the painter is reused for the next column). */
+  paint(ctx: Ctx2D): void {
+    const { theme, scheme } = this;
+    for (const [fill, rects] of this.batches) {
+      ctx.fillStyle = fill;
+      ctx.beginPath();
+      for (let k = 0; k < rects.length; k += 4)
+        ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
+      ctx.fill();
+    }
+    const p = this.profileBars;
+    if (p.length > 0) {
+      // [x, y, buyW, sellW, h] per bar: buy on the right of sell.
+      ctx.fillStyle = mix(theme.background, scheme.buy, 0.85);
+      ctx.beginPath();
+      for (let k = 0; k < p.length; k += 5) ctx.rect(p[k]! + p[k + 3]!, p[k + 1]!, p[k + 2]!, p[k + 4]!);
+      ctx.fill();
+      ctx.fillStyle = mix(theme.background, scheme.sell, 0.85);
+      ctx.beginPath();
+      for (let k = 0; k < p.length; k += 5) ctx.rect(p[k]!, p[k + 1]!, p[k + 3]!, p[k + 4]!);
+      ctx.fill();
+    }
+    ctx.lineWidth = 1;
+    for (const [colour, rects] of this.outlines) {
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      for (let k = 0; k < rects.length; k += 4)
+        ctx.rect(rects[k]!, rects[k + 1]!, rects[k + 2]!, rects[k + 3]!);
+      ctx.stroke();
+    }
+    if (this.texts.length > 0) {
+      ctx.font = `${Math.min(12, Math.floor(this.rowHeight * 0.8))}px ui-monospace, Menlo, Consolas, monospace`;
+      ctx.textBaseline = 'middle';
+      ctx.textAlign = this.mode === 'profile' ? 'left' : 'center';
+      for (const t of this.texts) {
+        ctx.fillStyle = t.colour;
+        ctx.fillText(t.s, t.x, t.y, this.colW - 4);
+      }
+    }
+    this.batches.clear();
+    this.outlines.clear();
+    this.profileBars.length = 0;
+    this.texts.length = 0;
+  }
+}
+
+/** An offscreen surface (device pixels) that one column is painted on. */
+export interface ColumnSurface {
+  readonly ctx: Ctx2D & {
+    setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
+  };
+  /** Sets the size in device pixels; the surface is cleared either way. */
+  resize(width: number, height: number): void;
+}
+
+/** What the column cache needs from its platform: surfaces, and copying one onto the chart. */
+export interface ColumnHost {
+  /** Device pixels per CSS pixel of the chart canvas. */
+  readonly dpr: number;
+  createSurface(): ColumnSurface;
+  /** Copies the whole surface onto `target` at (x, y) CSS px, `width`×`height` CSS px (1:1 in device px). */
+  blit(target: Ctx2D, surface: ColumnSurface, x: number, y: number, width: number, height: number): void;
+}
+
+interface CachedColumn {
+  readonly surface: ColumnSurface;
+  signature: string;
+  /** Surface size in device pixels. */
+  width: number;
+  height: number;
+  usedInFrame: number;
+}
+
+/** Columns larger than this (device pixels) are drawn directly rather than cached. */
+const MAX_COLUMN_PIXELS = 4_000_000;
+const MAX_COLUMN_SIDE = 8192;
+/** One CSS pixel of margin around a column, so outlines and antialiased edges are not cut. */
+const COLUMN_PAD = 1;
+
+/**
+ * Painted columns of closed bars, keyed by the bar object (a changed bar is a new object) and checked against
+ * everything else their pixels depend on. Keeps the columns in view plus as many again; the rest are recycled.
+ */
+export class ColumnCache {
+  private readonly columns = new Map<ChartBar, CachedColumn>();
+  private readonly spare: ColumnSurface[] = [];
+  private frame = 0;
+  private signature = '';
+  /** Cumulative column copies and (re)paints, for tests and the benchmark. */
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly host: ColumnHost) {}
+
+  /** Starts a frame drawn with these settings: columns painted under other settings are repainted. */
+  beginFrame(o: DrawOptions, scaleMax: number, colW: number, rowHeight: number, text: boolean): void {
+    this.frame++;
+    this.signature = `${o.mode}|${o.scheme.name}|${rgb(o.scheme.buy)}${rgb(o.scheme.sell)}${rgb(o.scheme.neutral)}|${o.theme.name}|${rgb(o.theme.background)}|${colW}|${rowHeight}|${scaleMax}|${text}|${this.host.dpr}`;
+  }
+
+  /**
+   * Copies bar's column (painting it first when missing or stale) with its column's left edge at `barX` and its
+   * top row's top edge at `topY`; false when the column is too large to cache (the caller draws it).
+   */
+  blit(ctx: Ctx2D, bar: ChartBar, barX: number, topY: number, painter: CellPainterLike): boolean {
+    if (bar.cells.length === 0) return true;
+    const dpr = this.host.dpr;
+    const cssW = painter.colW + 2 * COLUMN_PAD;
+    const cssH = (bar.highRow - bar.lowRow + 1) * painter.rowHeight + 2 * COLUMN_PAD;
+    const width = Math.ceil(cssW * dpr);
+    const height = Math.ceil(cssH * dpr);
+    if (width * height > MAX_COLUMN_PIXELS || width > MAX_COLUMN_SIDE || height > MAX_COLUMN_SIDE)
+      return false;
+    let col = this.columns.get(bar);
+    if (col === undefined || col.signature !== this.signature) {
+      if (col === undefined) {
+        col = {
+          surface: this.spare.pop() ?? this.host.createSurface(),
+          signature: '',
+          width: 0,
+          height: 0,
+          usedInFrame: 0,
+        };
+        this.columns.set(bar, col);
+      }
+      col.surface.resize(width, height);
+      col.width = width;
+      col.height = height;
+      col.signature = this.signature;
+      const c = col.surface.ctx;
+      c.setTransform(dpr, 0, 0, dpr, 0, 0);
+      // Column space: the column's left edge and the top row's top edge at (COLUMN_PAD, COLUMN_PAD).
+      for (const cell of bar.cells)
+        painter.add(bar, cell, COLUMN_PAD, COLUMN_PAD + (bar.highRow - cell.row) * painter.rowHeight);
+      painter.paint(c);
+      this.misses++;
+    } else this.hits++;
+    col.usedInFrame = this.frame;
+    const x = Math.round((barX - COLUMN_PAD) * dpr) / dpr;
+    const y = Math.round((topY - COLUMN_PAD) * dpr) / dpr;
+    this.host.blit(ctx, col.surface, x, y, col.width / dpr, col.height / dpr);
+    return true;
+  }
+
+  /** Ends a frame that showed `visible` bars: recycles columns beyond twice that which this frame did not use. */
+  endFrame(visible: number): void {
+    const keep = 2 * visible + 16;
+    if (this.columns.size <= keep) return;
+    for (const [bar, col] of this.columns) {
+      if (this.columns.size <= keep) break;
+      if (col.usedInFrame === this.frame) continue;
+      this.columns.delete(bar);
+      if (this.spare.length < 64) this.spare.push(col.surface);
+    }
+  }
+
+  /** Cached columns right now. */
+  get size(): number {
+    return this.columns.size;
+  }
+
+  /** Forgets every column (e.g. the canvas went away). */
+  clear(): void {
+    this.columns.clear();
+    this.spare.length = 0;
+  }
+}
+
+/** What ColumnCache needs of the cell painter. */
+interface CellPainterLike {
+  readonly colW: number;
+  readonly rowHeight: number;
+  add(bar: ChartBar, c: ChartCell, barX: number, rowY: number): void;
+  paint(ctx: Ctx2D): void;
 }
 
 /** Stacked imbalance zones: a band from the zone's bar rightwards until the bar that touched it (or the edge). */

@@ -5,11 +5,20 @@
 // live it follows the newest bar until the user drags it away (a "Follow" button then brings it back). Without a
 // row size from the props the market's default step is used (src/lib/row-size.ts); an instrument without one is
 // asked for once at its tick to learn its price and tick, then refetched at the derived step.
+// Panning stays within a frame budget by caching closed bars' painted columns (ColumnCache, OffscreenCanvas).
 
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type CSSProperties } from 'react';
 import type { Aggregation, FootprintQuery, StreamMessage } from '../../api/types.ts';
 import { SCHEMES, type DisplayMode, type SchemeName } from '../../lib/colours.ts';
-import { chartLayout, drawFootprint, hitTest } from '../../lib/footprint-draw.ts';
+import {
+  chartLayout,
+  ColumnCache,
+  drawFootprint,
+  hitTest,
+  type ColumnHost,
+  type ColumnSurface,
+  type Ctx2D,
+} from '../../lib/footprint-draw.ts';
 import {
   buildModel,
   cellAt,
@@ -162,6 +171,10 @@ export function FootprintChart(props: FootprintChartProps) {
   const drawOpts = useRef({ mode, scheme, theme });
   drawOpts.current = { mode, scheme, theme };
 
+  /** Painted columns of closed bars, reused across frames; its host reads the current device pixel ratio. */
+  const columnsRef = useRef<ColumnCache | null>(null);
+  columnsRef.current ??= new ColumnCache(canvasColumnHost(() => sizeRef.current.dpr));
+
   const draw = useCallback(() => {
     rafRef.current = null;
     if (!dirtyRef.current) return;
@@ -178,6 +191,7 @@ export function FootprintChart(props: FootprintChartProps) {
     const frame = drawFootprint(ctx, model, view, chartLayout(width, height), {
       ...drawOpts.current,
       selected: selectedRef.current,
+      ...(columnsRef.current === null ? {} : { columnCache: columnsRef.current }),
     });
     recordDraw(chartId, frame, performance.now() - t0);
   }, [chartId]);
@@ -599,6 +613,39 @@ export function FootprintChart(props: FootprintChartProps) {
       )}
     </div>
   );
+}
+
+/** Column surfaces on OffscreenCanvas (a detached canvas where there is none), copied with drawImage. */
+function canvasColumnHost(dpr: () => number): ColumnHost {
+  type Surface = ColumnSurface & { readonly canvas: OffscreenCanvas | HTMLCanvasElement };
+  return {
+    get dpr() {
+      return dpr();
+    },
+    createSurface(): Surface {
+      const canvas =
+        typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(1, 1) : document.createElement('canvas');
+      const ctx = canvas.getContext('2d');
+      if (ctx === null) throw new Error('no 2D context for a column surface');
+      return {
+        canvas,
+        ctx,
+        resize(width, height) {
+          if (canvas.width !== width || canvas.height !== height) {
+            // Setting the size clears the surface and resets its state.
+            canvas.width = width;
+            canvas.height = height;
+          } else {
+            ctx.setTransform(1, 0, 0, 1, 0, 0);
+            ctx.clearRect(0, 0, width, height);
+          }
+        },
+      };
+    },
+    blit(target: Ctx2D, surface: ColumnSurface, x: number, y: number, width: number, height: number) {
+      (target as CanvasRenderingContext2D).drawImage((surface as Surface).canvas, x, y, width, height);
+    },
+  };
 }
 
 /** Row of the newest bar's last price: where a tall live bar is centred while following. */
