@@ -7,6 +7,7 @@ import { OrderflowProvider } from './components/context.tsx';
 import { AlertsList } from './components/OrderFlow/AlertsList.tsx';
 import { DeltaPane } from './components/OrderFlow/DeltaPane.tsx';
 import { FootprintChart } from './components/OrderFlow/FootprintChart.tsx';
+import { IndicatorsPanel } from './components/OrderFlow/IndicatorsPanel.tsx';
 import { MetricsPanel } from './components/OrderFlow/MetricsPanel.tsx';
 import { ExchangePicker, SchemePicker, SymbolPicker, ThemePicker } from './components/OrderFlow/Pickers.tsx';
 import { StatusBar } from './components/OrderFlow/StatusBar.tsx';
@@ -92,7 +93,8 @@ export function App({ initial }: { readonly initial: AppSettings }) {
               <DeltaPane symbol={symbol} timeframe={initial.timeframe} className="of-area-delta" />
               <div className="of-area-side">
                 <MetricsPanel symbol={symbol} />
-                <AlertsList symbol={symbol} />
+                <IndicatorsPanel symbol={symbol} timeframe={initial.timeframe} />
+                <AlertsList symbol={symbol} timeframe={initial.timeframe} />
               </div>
             </>
           )}

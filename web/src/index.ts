@@ -11,7 +11,10 @@ export {
 export { VolumeProfile, type VolumeProfileProps } from './components/OrderFlow/VolumeProfile.tsx';
 export { DeltaPane, type DeltaPaneProps } from './components/OrderFlow/DeltaPane.tsx';
 export { MetricsPanel } from './components/OrderFlow/MetricsPanel.tsx';
-export { AlertsList, alertOf, type Alert } from './components/OrderFlow/AlertsList.tsx';
+export { AlertsList, alertOf, signalAlert, type Alert } from './components/OrderFlow/AlertsList.tsx';
+export { IndicatorsPanel } from './components/OrderFlow/IndicatorsPanel.tsx';
+export { latestIndicators, type LatestIndicators } from './lib/latest-indicators.ts';
+export { signalKey, evidenceSummary, mergeNewestFirst } from './lib/signal-alerts.ts';
 export { StatusBar } from './components/OrderFlow/StatusBar.tsx';
 export { SymbolPicker, ExchangePicker, ThemePicker, SchemePicker } from './components/OrderFlow/Pickers.tsx';
 export { App, settingsFromUrl, type AppSettings } from './App.tsx';

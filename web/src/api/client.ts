@@ -1,4 +1,4 @@
-// A small REST client for the UI: the four spec endpoints plus health, unwrapping the success envelope and
+// A small REST client for the UI: the four spec endpoints, signals, indicators and health, unwrapping the success envelope and
 // turning `{success:false,error}` bodies and network failures into ApiError with the service's code.
 
 import type {
@@ -7,9 +7,11 @@ import type {
   DeltaData,
   FootprintData,
   FootprintQuery,
+  IndicatorsData,
   MetricsData,
   ProfileData,
   ProfileType,
+  SignalsData,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -96,6 +98,14 @@ export class OrderflowApi {
 
   metrics(symbol: string, q: { exchange?: string } = {}, signal?: AbortSignal): Promise<MetricsData> {
     return this.get(`/api/v1/orderflow/metrics/${encodeURIComponent(symbol)}`, q, signal);
+  }
+
+  signals(symbol: string, q: { timeframe?: string }, signal?: AbortSignal): Promise<SignalsData> {
+    return this.get(`/api/v1/orderflow/signals/${encodeURIComponent(symbol)}`, { ...q }, signal);
+  }
+
+  indicators(symbol: string, q: { timeframe?: string }, signal?: AbortSignal): Promise<IndicatorsData> {
+    return this.get(`/api/v1/orderflow/indicators/${encodeURIComponent(symbol)}`, { ...q }, signal);
   }
 
   /** `/health` is not enveloped; any JSON object is returned as is, for the status bar. */

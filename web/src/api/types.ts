@@ -191,6 +191,34 @@ export interface FootprintQuery {
   readonly exchange?: string;
 }
 
+/** A detected signal, as GET /signals lists it and the `signal` message sends it. */
+export interface SignalJson {
+  readonly symbol: string;
+  readonly kind: string;
+  readonly direction: string;
+  readonly time: string;
+  readonly bar_start: string;
+  readonly price: number;
+  readonly evidence: Readonly<Record<string, unknown>>;
+}
+
+export interface SignalsData {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly count: number;
+  readonly signals: readonly SignalJson[];
+}
+
+/** Custom indicator outputs of one bar: indicator name → output name → value. */
+export type IndicatorValues = Readonly<Record<string, Readonly<Record<string, number | boolean | null>>>>;
+
+export interface IndicatorsData {
+  readonly symbol: string;
+  readonly timeframe: string;
+  readonly indicators: readonly string[];
+  readonly bars: readonly { readonly bar_start: string; readonly values: IndicatorValues }[];
+}
+
 export interface StreamMessage {
   readonly type: string;
   readonly data?: unknown;

@@ -1,10 +1,20 @@
-// Imbalance and signal alerts from the stream (imbalance_detected, divergence/exhaustion in delta_update),
-// newest first, bounded so a busy market cannot grow the page without limit.
+// Imbalance and signal alerts (imbalance_detected, divergence/exhaustion in delta_update, the signals REST
+// history then live `signal` messages, arbitrage_opportunity), newest first, bounded so a busy market cannot grow
+// the page without limit.
 
 import { displayText } from '../../lib/format.ts';
 import { useEffect, useState } from 'react';
-import type { StreamMessage } from '../../api/types.ts';
+import type { SignalJson, StreamMessage } from '../../api/types.ts';
+import {
+  evidenceSummary,
+  isSignalJson,
+  mergeNewestFirst,
+  signalKey,
+  signalSide,
+} from '../../lib/signal-alerts.ts';
 import { useOrderflow } from '../context.tsx';
+import { ErrorState } from '../States.tsx';
+import { useApiData } from '../use-api-data.ts';
 
 export const MAX_ALERTS = 200;
 
@@ -14,6 +24,8 @@ export interface Alert {
   readonly kind: string;
   readonly side: string | null;
   readonly text: string;
+  /** Set on signal alerts: the signal as the API sent it. */
+  readonly signal?: SignalJson;
 }
 
 let nextId = 1;
@@ -41,17 +53,40 @@ export function alertOf(msg: StreamMessage, symbol: string): Alert | null {
       return { id: nextId++, at, kind: 'exhaustion', side: null, text: 'Delta exhaustion' };
     return null;
   }
-  if (msg.type === 'signal') {
-    return {
-      id: nextId++,
-      at,
-      kind: 'signal',
-      side: typeof d.side === 'string' ? d.side : null,
-      text: displayText(d.name ?? d.kind ?? 'signal'),
-    };
-  }
+  if (msg.type === 'signal') return isSignalJson(d) ? signalAlert(d) : null;
+  if (msg.type === 'arbitrage_opportunity') return arbitrageAlert(d);
   return null;
 }
+
+export function signalAlert(s: SignalJson): Alert {
+  const ev = evidenceSummary(s.evidence);
+  return {
+    id: nextId++,
+    at: s.time,
+    kind: 'signal',
+    side: signalSide(s.direction),
+    text: `${s.kind.replaceAll('_', ' ')} ${s.direction} @ ${displayText(s.price)}${ev === '' ? '' : ` — ${ev}`}`,
+    signal: s,
+  };
+}
+
+function arbitrageAlert(d: Record<string, unknown>): Alert {
+  const end = typeof d.end === 'string' ? d.end : null;
+  const at = end ?? (typeof d.start === 'string' ? d.start : new Date().toISOString());
+  const net = typeof d.max_net_bps === 'number' ? d.max_net_bps.toFixed(2) : displayText(d.max_net_bps);
+  return {
+    id: nextId++,
+    at,
+    kind: 'arbitrage',
+    side: null,
+    text:
+      `arbitrage ${end === null ? 'open' : 'closed'}: buy ${displayText(d.buy_venue)} @ ${displayText(d.buy_price)}` +
+      `, sell ${displayText(d.sell_venue)} @ ${displayText(d.sell_price)}, max net ${net} bps`,
+  };
+}
+
+const alertKey = (a: Alert): string | null => (a.signal === undefined ? null : signalKey(a.signal));
+const alertAt = (a: Alert): string => a.at;
 
 function imbalanceAlert(z: Record<string, unknown>, at: string): Alert {
   const side = typeof z.side === 'string' ? z.side : null;
@@ -71,14 +106,30 @@ function imbalanceAlert(z: Record<string, unknown>, at: string): Alert {
   };
 }
 
-export function AlertsList({ symbol, className }: { readonly symbol: string; readonly className?: string }) {
-  const { stream, scheme } = useOrderflow();
+export function AlertsList({
+  symbol,
+  timeframe = '1m',
+  className,
+}: {
+  readonly symbol: string;
+  /** Bar timeframe of the signals history (REST, at the service's default row size). */
+  readonly timeframe?: string;
+  readonly className?: string;
+}) {
+  const { api, stream, scheme } = useOrderflow();
   const [alerts, setAlerts] = useState<readonly Alert[]>([]);
+  const history = useApiData(`signals|${symbol}|${timeframe}`, (sig) =>
+    api.signals(symbol, { timeframe }, sig),
+  );
   useEffect(() => {
     setAlerts([]);
     const add = (msg: StreamMessage) => {
       const a = alertOf(msg, symbol);
       if (a === null) return;
+      if (a.kind === 'signal') {
+        setAlerts((list) => mergeNewestFirst(list, [a], alertKey, alertAt, MAX_ALERTS));
+        return;
+      }
       // Repeated divergence/exhaustion states are one alert until they change.
       setAlerts((list) =>
         list[0] !== undefined && list[0].kind === a.kind && a.kind !== 'imbalance' && list[0].text === a.text
@@ -86,11 +137,25 @@ export function AlertsList({ symbol, className }: { readonly symbol: string; rea
           : [a, ...list].slice(0, MAX_ALERTS),
       );
     };
-    const offs = ['imbalance_detected', 'delta_update', 'signal'].map((t) => stream.on(t, add));
+    const offs = ['imbalance_detected', 'delta_update', 'signal', 'arbitrage_opportunity'].map((t) =>
+      stream.on(t, add),
+    );
+    // Live alerts come from the channels the page's charts subscribe to. The panel does not open a channel of its
+    // own: at the default row size it would also stream that row size's imbalance zones into the list.
     return () => offs.forEach((off) => off());
   }, [stream, symbol]);
+  const loaded = history.data;
+  useEffect(() => {
+    if (loaded === undefined) return;
+    const fromRest = loaded.signals.map(signalAlert);
+    setAlerts((list) => mergeNewestFirst(list, fromRest, alertKey, alertAt, MAX_ALERTS));
+  }, [loaded]);
   return (
-    <div className={`of-panel of-alerts ${className ?? ''}`} data-testid="alerts-list">
+    <div
+      className={`of-panel of-alerts ${className ?? ''}`}
+      data-testid="alerts-list"
+      data-signals={loaded !== undefined ? 'loaded' : history.error !== undefined ? 'error' : 'loading'}
+    >
       <div className="of-toolbar">
         <strong className="of-title">Alerts</strong>
         {alerts.length > 0 && (
@@ -99,14 +164,27 @@ export function AlertsList({ symbol, className }: { readonly symbol: string; rea
           </button>
         )}
       </div>
+      {history.error !== undefined && loaded === undefined && (
+        <ErrorState error={history.error} onRetry={history.reload} />
+      )}
       {alerts.length === 0 ? (
-        <div className="of-empty-text" data-testid="alerts-empty">
-          No imbalances or signals yet.
-        </div>
+        loaded === undefined && history.loading ? (
+          <div className="of-empty-text" data-testid="alerts-loading" role="status">
+            Loading signals…
+          </div>
+        ) : (
+          <div className="of-empty-text" data-testid="alerts-empty">
+            No imbalances or signals yet.
+          </div>
+        )
       ) : (
-        <ul>
+        <ul data-testid="alerts-items">
           {alerts.map((a) => (
-            <li key={a.id} data-kind={a.kind}>
+            <li
+              key={a.id}
+              data-kind={a.kind}
+              {...(a.signal === undefined ? {} : { 'data-signal-key': signalKey(a.signal) })}
+            >
               <span className="of-muted">{a.at.slice(11, 19)}</span>{' '}
               <span
                 style={
