@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ApiKeyStore } from '../../src/api/api-keys.ts';
 import { AuditLog } from '../../src/api/audit-log.ts';
 import { startServer, type RunningServer } from '../../src/api/app.ts';
+import type { IndicatorInstance } from '../../src/indicators/indicator-runner.ts';
 import { OrderflowService } from '../../src/service/orderflow-service.ts';
 import { parseServiceConfig } from '../../src/service/service-config.ts';
 import type { Trade } from '../../src/core/trade.ts';
@@ -63,8 +64,12 @@ export interface ReplayService {
   close(): Promise<void>;
 }
 
-/** Starts the service over an in-memory store, replaying `paths` (merged) under a GateClock. */
-export async function startReplayService(paths: readonly string[], webDir: string): Promise<ReplayService> {
+/** Starts the service over an in-memory store, replaying `paths` (merged) under a GateClock; `o.indicators` are custom indicators. */
+export async function startReplayService(
+  paths: readonly string[],
+  webDir: string,
+  o: { readonly indicators?: readonly IndicatorInstance[] } = {},
+): Promise<ReplayService> {
   const inputs: ReplayInput[] = [];
   const trades = new Map<string, readonly Trade[]>();
   for (const p of paths) {
@@ -83,7 +88,12 @@ export async function startReplayService(paths: readonly string[], webDir: strin
   const source = new ReplaySource({ inputs, speed: 1, clock });
   const dir = mkdtempSync(join(tmpdir(), 'orderflow-ui-'));
   const store = new DuckDbTradeStore({ path: ':memory:' });
-  const service = new OrderflowService({ store, source, flushMs: 20 });
+  const service = new OrderflowService({
+    store,
+    source,
+    flushMs: 20,
+    ...(o.indicators === undefined ? {} : { indicators: o.indicators }),
+  });
   const firstPark = clock.nextPark();
   await service.start();
   await Promise.race([firstPark, source.done]);
