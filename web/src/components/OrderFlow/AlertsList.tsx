@@ -1,6 +1,7 @@
 // Imbalance and signal alerts (imbalance_detected, divergence/exhaustion in delta_update, the signals REST
 // history then live `signal` messages, arbitrage_opportunity), newest first, bounded so a busy market cannot grow
-// the page without limit.
+// the page without limit. Choices (docs/analytics-choices.md, "Web UI: signals, indicators and arbitrage alerts"):
+// signals merge by identity and sort by time; live ones come from the page's chart channels, not a channel of its own.
 
 import { displayText } from '../../lib/format.ts';
 import { useEffect, useState } from 'react';
