@@ -5,6 +5,9 @@
 // frames (pans, live updates of the open bar) only copy those surfaces; the open (last) bar is always drawn.
 // A cached column is reused only while its bar object (the model replaces a bar whose data changed), mode,
 // scheme, theme, column width, row height, colour scale top, text flag and device pixel ratio are the same.
+// Columns are (re)painted only on a frame whose settings equal the previous frame's, at most
+// MAX_PAINTS_PER_FRAME a frame: during a zoom gesture or while the colour scale moves every frame, frames are
+// drawn directly as without a cache, and no frame costs much more than an uncached one.
 // Choice: a cached column is copied at whole device pixels, so it may sit up to half a device pixel from where
 // direct drawing would put it while panning by fractions; the cells, colours and the test hook are the same.
 
@@ -364,7 +367,10 @@ export interface ColumnSurface {
   readonly ctx: Ctx2D & {
     setTransform(a: number, b: number, c: number, d: number, e: number, f: number): void;
   };
-  /** Sets the size in device pixels; the surface is cleared either way. */
+  /**
+   * Makes the surface at least `width`×`height` device pixels and clears that top-left area (a surface may keep
+   * a larger size, so that zooming does not reallocate it on every step).
+   */
   resize(width: number, height: number): void;
 }
 
@@ -373,7 +379,7 @@ export interface ColumnHost {
   /** Device pixels per CSS pixel of the chart canvas. */
   readonly dpr: number;
   createSurface(): ColumnSurface;
-  /** Copies the whole surface onto `target` at (x, y) CSS px, `width`×`height` CSS px (1:1 in device px). */
+  /** Copies the surface's top-left `width`×`height` CSS px (× dpr device px) onto `target` at (x, y), 1:1. */
   blit(target: Ctx2D, surface: ColumnSurface, x: number, y: number, width: number, height: number): void;
 }
 
@@ -387,10 +393,15 @@ interface CachedColumn {
 }
 
 /** Columns larger than this (device pixels) are drawn directly rather than cached. */
-const MAX_COLUMN_PIXELS = 4_000_000;
+const MAX_COLUMN_PIXELS = 1_000_000;
 const MAX_COLUMN_SIDE = 8192;
 /** One CSS pixel of margin around a column, so outlines and antialiased edges are not cut. */
 const COLUMN_PAD = 1;
+/**
+ * Columns (re)painted in one frame at most; the others are drawn directly until a later frame paints them. A
+ * surface costs more than direct drawing once, so this keeps any frame near the cost of drawing it uncached.
+ */
+const MAX_PAINTS_PER_FRAME = 24;
 
 /**
  * Painted columns of closed bars, keyed by the bar object (a changed bar is a new object) and checked against
@@ -401,6 +412,9 @@ export class ColumnCache {
   private readonly spare: ColumnSurface[] = [];
   private frame = 0;
   private signature = '';
+  /** The settings are those of the previous frame too. */
+  private settled = false;
+  private paintsThisFrame = 0;
   /** Cumulative column copies and (re)paints, for tests and the benchmark. */
   hits = 0;
   misses = 0;
@@ -410,7 +424,10 @@ export class ColumnCache {
   /** Starts a frame drawn with these settings: columns painted under other settings are repainted. */
   beginFrame(o: DrawOptions, scaleMax: number, colW: number, rowHeight: number, text: boolean): void {
     this.frame++;
+    const previous = this.signature;
     this.signature = `${o.mode}|${o.scheme.name}|${rgb(o.scheme.buy)}${rgb(o.scheme.sell)}${rgb(o.scheme.neutral)}|${o.theme.name}|${rgb(o.theme.background)}|${colW}|${rowHeight}|${scaleMax}|${text}|${this.host.dpr}`;
+    this.settled = this.signature === previous;
+    this.paintsThisFrame = 0;
   }
 
   /**
@@ -428,6 +445,10 @@ export class ColumnCache {
       return false;
     let col = this.columns.get(bar);
     if (col === undefined || col.signature !== this.signature) {
+      // Settings that changed since the last frame (a zoom gesture, a growing colour scale) will likely change
+      // again: painting surfaces now would cost more than drawing directly, so wait for a settled frame.
+      if (!this.settled || this.paintsThisFrame >= MAX_PAINTS_PER_FRAME) return false;
+      this.paintsThisFrame++;
       if (col === undefined) {
         col = {
           surface: this.spare.pop() ?? this.host.createSurface(),
@@ -465,7 +486,7 @@ export class ColumnCache {
       if (this.columns.size <= keep) break;
       if (col.usedInFrame === this.frame) continue;
       this.columns.delete(bar);
-      if (this.spare.length < 64) this.spare.push(col.surface);
+      if (this.spare.length < 16) this.spare.push(col.surface);
     }
   }
 

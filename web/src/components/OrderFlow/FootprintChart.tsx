@@ -631,10 +631,10 @@ function canvasColumnHost(dpr: () => number): ColumnHost {
         canvas,
         ctx,
         resize(width, height) {
-          if (canvas.width !== width || canvas.height !== height) {
-            // Setting the size clears the surface and resets its state.
-            canvas.width = width;
-            canvas.height = height;
+          if (canvas.width < width || canvas.height < height) {
+            // Grown with headroom, so a zoom gesture does not reallocate every frame; setting the size clears.
+            canvas.width = Math.max(canvas.width, Math.ceil(width / 16) * 16);
+            canvas.height = Math.max(canvas.height, Math.ceil(height / 64) * 64);
           } else {
             ctx.setTransform(1, 0, 0, 1, 0, 0);
             ctx.clearRect(0, 0, width, height);
@@ -643,7 +643,18 @@ function canvasColumnHost(dpr: () => number): ColumnHost {
       };
     },
     blit(target: Ctx2D, surface: ColumnSurface, x: number, y: number, width: number, height: number) {
-      (target as CanvasRenderingContext2D).drawImage((surface as Surface).canvas, x, y, width, height);
+      const d = dpr();
+      (target as CanvasRenderingContext2D).drawImage(
+        (surface as Surface).canvas,
+        0,
+        0,
+        Math.round(width * d),
+        Math.round(height * d),
+        x,
+        y,
+        width,
+        height,
+      );
     },
   };
 }
