@@ -1,6 +1,7 @@
 // TradeStore on an embedded DuckDB file (<dataDir>/orderflow.duckdb): compressed columnar trades plus minute × tick
 // rollups kept on ingest. Writes are serialized and set-based: appender → staging → one anti-join insert → rollups.
 
+import { statsFromRows } from './stats-rows.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -36,7 +37,6 @@ import {
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
-  type IdGapRange,
   type InsertResult,
   type InstrumentStats,
   type MinuteRollup,
@@ -1063,33 +1063,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
           QUALIFY row_number() OVER (PARTITION BY inst ORDER BY prev) <= ${maxRanges}
           ORDER BY inst, prev`)
       ).getRows();
-      const gapTotals = new Map(totals.map((r) => [num(r[0]), { count: num(r[1]), missing: num(r[2]) }]));
-      const gapRanges = new Map<number, IdGapRange[]>();
-      for (const r of ranges) {
-        const inst = num(r[0]);
-        let list = gapRanges.get(inst);
-        if (list === undefined) gapRanges.set(inst, (list = []));
-        list.push({ from: num(r[1]), to: num(r[2]) });
-      }
-      return main.map((r): InstrumentStats => {
-        const inst = num(r[0]);
-        return {
-          exchange: str(r[1]),
-          symbol: str(r[2]),
-          count: num(r[3]),
-          trades: num(r[4]),
-          firstTs: numOrNull(r[5]),
-          lastTs: numOrNull(r[6]),
-          minId: numOrNull(r[7]),
-          maxId: numOrNull(r[8]),
-          stringIds: num(r[9]),
-          idGaps: {
-            count: gapTotals.get(inst)?.count ?? 0,
-            missing: gapTotals.get(inst)?.missing ?? 0,
-            ranges: gapRanges.get(inst) ?? [],
-          },
-        };
-      });
+      return statsFromRows(main, totals, ranges, { num, numOrNull, str });
     });
   }
 }

@@ -6,6 +6,7 @@
 // per UTC month of trade time, created on demand and one month ahead; rollup bars are merged arithmetically when the new trades of a minute all come after
 // its stored last trade, and recomputed from the stored trades of that minute otherwise (as the DuckDB store does).
 
+import { statsFromRows } from './stats-rows.ts';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -18,7 +19,6 @@ import {
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
-  type IdGapRange,
   type InsertResult,
   type InstrumentStats,
   type MinuteRollup,
@@ -768,32 +768,6 @@ export class PostgresTradeStore implements TradeStore {
       SELECT inst, prev + 1, next - 1 FROM (
         SELECT *, row_number() OVER (PARTITION BY inst ORDER BY prev) AS k FROM (${gapsSql}) AS x) AS y
       WHERE k <= ${maxRanges} ORDER BY inst, prev`);
-    const gapTotals = new Map(totals.map((r) => [num(r[0]), { count: num(r[1]), missing: num(r[2]) }]));
-    const gapRanges = new Map<number, IdGapRange[]>();
-    for (const r of ranges) {
-      const inst = num(r[0]);
-      let list = gapRanges.get(inst);
-      if (list === undefined) gapRanges.set(inst, (list = []));
-      list.push({ from: num(r[1]), to: num(r[2]) });
-    }
-    return main.map((r): InstrumentStats => {
-      const inst = num(r[0]);
-      return {
-        exchange: str(r[1]),
-        symbol: str(r[2]),
-        count: num(r[3]),
-        trades: num(r[4]),
-        firstTs: numOrNull(r[5]),
-        lastTs: numOrNull(r[6]),
-        minId: numOrNull(r[7]),
-        maxId: numOrNull(r[8]),
-        stringIds: num(r[9]),
-        idGaps: {
-          count: gapTotals.get(inst)?.count ?? 0,
-          missing: gapTotals.get(inst)?.missing ?? 0,
-          ranges: gapRanges.get(inst) ?? [],
-        },
-      };
-    });
+    return statsFromRows(main, totals, ranges, { num, numOrNull, str });
   }
 }

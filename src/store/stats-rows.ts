@@ -1,0 +1,47 @@
+// Assembles `stats()` answers from the three SQL result sets both SQL stores produce (per-instrument figures,
+// id-gap totals, the first gap ranges), so DuckDB and PostgreSQL report gaps identically.
+
+import type { IdGapRange, InstrumentStats } from './port.ts';
+
+/** Converters from a driver's cell values (DuckDB values, pg strings) to JS values. */
+export interface CellReaders {
+  num(v: unknown): number;
+  numOrNull(v: unknown): number | null;
+  str(v: unknown): string;
+}
+
+type Rows = readonly (readonly unknown[])[];
+
+/**
+ * main: inst, exchange, symbol, count, trades, firstTs, lastTs, minId, maxId, stringIds;
+ * totals: inst, gap count, missing ids; ranges: inst, from, to (first ranges per instrument, in order).
+ */
+export function statsFromRows(main: Rows, totals: Rows, ranges: Rows, c: CellReaders): InstrumentStats[] {
+  const gapTotals = new Map(totals.map((r) => [c.num(r[0]), { count: c.num(r[1]), missing: c.num(r[2]) }]));
+  const gapRanges = new Map<number, IdGapRange[]>();
+  for (const r of ranges) {
+    const inst = c.num(r[0]);
+    let list = gapRanges.get(inst);
+    if (list === undefined) gapRanges.set(inst, (list = []));
+    list.push({ from: c.num(r[1]), to: c.num(r[2]) });
+  }
+  return main.map((r): InstrumentStats => {
+    const inst = c.num(r[0]);
+    return {
+      exchange: c.str(r[1]),
+      symbol: c.str(r[2]),
+      count: c.num(r[3]),
+      trades: c.num(r[4]),
+      firstTs: c.numOrNull(r[5]),
+      lastTs: c.numOrNull(r[6]),
+      minId: c.numOrNull(r[7]),
+      maxId: c.numOrNull(r[8]),
+      stringIds: c.num(r[9]),
+      idGaps: {
+        count: gapTotals.get(inst)?.count ?? 0,
+        missing: gapTotals.get(inst)?.missing ?? 0,
+        ranges: gapRanges.get(inst) ?? [],
+      },
+    };
+  });
+}
