@@ -7,7 +7,7 @@ import type { OrderFlowConfigInput } from '../../src/core/config.ts';
 import type { AnalyticsParams } from '../../src/core/params.ts';
 import type { Trade } from '../../src/core/trade.ts';
 import { US_PER_MINUTE } from '../../src/core/time.ts';
-import { buildFootprint, pocOf, type FootprintBar } from '../../src/engines/footprint.ts';
+import { buildFootprint, type FootprintBar } from '../../src/engines/footprint.ts';
 import {
   absorptions,
   exhaustionPrint,
@@ -17,46 +17,9 @@ import {
   type Absorption,
   type NakedPoc,
 } from '../../src/engines/footprint-signals.ts';
-import { params, trade } from '../helpers.ts';
+import { mkBar, params, trade } from '../helpers.ts';
 
 const M = US_PER_MINUTE;
-
-/** A bar from [row, buy, sell] cells with rowTicks 1 (high/low are the outer rows' prices). */
-function mkBar(start: number, cells: readonly (readonly [number, number, number])[]): FootprintBar {
-  const sorted = [...cells].sort((a, b) => a[0] - b[0]);
-  const rows = sorted.map((c) => c[0]);
-  const buy = sorted.reduce((s, c) => s + c[1], 0);
-  const sell = sorted.reduce((s, c) => s + c[2], 0);
-  return {
-    start,
-    end: start + M,
-    open: rows[0]!,
-    high: rows[rows.length - 1]!,
-    low: rows[0]!,
-    close: rows[0]!,
-    buy,
-    sell,
-    volume: buy + sell,
-    delta: buy - sell,
-    minDelta: Math.min(0, buy - sell),
-    maxDelta: Math.max(0, buy - sell),
-    trades: sorted.length,
-    buyTrades: sorted.length,
-    sellTrades: 0,
-    pocRow: pocOf(
-      rows,
-      sorted.map((c) => c[1] + c[2]),
-    ),
-    complete: true,
-    cells: sorted.map(([row, b, s]) => ({
-      row,
-      buy: b,
-      sell: s,
-      buyTrades: b > 0 ? 1 : 0,
-      sellTrades: s > 0 ? 1 : 0,
-    })),
-  };
-}
 
 /** Trades of one minute: [priceTicks, buyLots, sellLots] per price. */
 function minute(m: number, prints: readonly (readonly [number, number, number])[]): Trade[] {

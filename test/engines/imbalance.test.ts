@@ -7,7 +7,7 @@ import type { OrderFlowConfigInput } from '../../src/core/config.ts';
 import type { ImbalanceParams } from '../../src/core/params.ts';
 import type { Trade } from '../../src/core/trade.ts';
 import { US_PER_MINUTE } from '../../src/core/time.ts';
-import { buildFootprint, FootprintEngine, pocOf, type FootprintBar } from '../../src/engines/footprint.ts';
+import { buildFootprint, FootprintEngine, type FootprintBar } from '../../src/engines/footprint.ts';
 import {
   barStackedZones,
   cellImbalances,
@@ -15,46 +15,9 @@ import {
   StackedZoneTracker,
   type ImbalanceZone,
 } from '../../src/engines/imbalance.ts';
-import { params, trade } from '../helpers.ts';
+import { mkBar, params, trade } from '../helpers.ts';
 
 const M = US_PER_MINUTE;
-
-/** A bar from [row, buy, sell] cells (rowTicks 1: the high/low are the outer rows' prices). */
-function mkBar(start: number, cells: readonly (readonly [number, number, number])[]): FootprintBar {
-  const sorted = [...cells].sort((a, b) => a[0] - b[0]);
-  const rows = sorted.map((c) => c[0]);
-  const buy = sorted.reduce((s, c) => s + c[1], 0);
-  const sell = sorted.reduce((s, c) => s + c[2], 0);
-  return {
-    start,
-    end: start + M,
-    open: rows[0]!,
-    high: rows[rows.length - 1]!,
-    low: rows[0]!,
-    close: rows[0]!,
-    buy,
-    sell,
-    volume: buy + sell,
-    delta: buy - sell,
-    minDelta: Math.min(0, buy - sell),
-    maxDelta: Math.max(0, buy - sell),
-    trades: sorted.length,
-    buyTrades: sorted.length,
-    sellTrades: 0,
-    pocRow: pocOf(
-      rows,
-      sorted.map((c) => c[1] + c[2]),
-    ),
-    complete: true,
-    cells: sorted.map(([row, b, s]) => ({
-      row,
-      buy: b,
-      sell: s,
-      buyTrades: b > 0 ? 1 : 0,
-      sellTrades: s > 0 ? 1 : 0,
-    })),
-  };
-}
 
 const imb = (cfg: OrderFlowConfigInput = {}): ImbalanceParams => params(cfg).imbalance;
 
