@@ -5,7 +5,7 @@
 // frames (pans, live updates of the open bar) only copy those surfaces; the open (last) bar is always drawn.
 // A cached column is reused only while its bar object (the model replaces a bar whose data changed), mode,
 // scheme, theme, column width, row height, colour scale top, text flag and device pixel ratio are the same.
-// Columns are (re)painted only on a frame whose settings equal the previous frame's, at most
+// Columns are (re)painted only once the settings are unchanged for SETTLE_FRAMES frames in a row, at most
 // MAX_PAINTS_PER_FRAME a frame: during a zoom gesture or while the colour scale moves every frame, frames are
 // drawn directly as without a cache, and no frame costs much more than an uncached one.
 // Choice: a cached column is copied at whole device pixels, so it may sit up to half a device pixel from where
@@ -402,6 +402,11 @@ const COLUMN_PAD = 1;
  * surface costs more than direct drawing once, so this keeps any frame near the cost of drawing it uncached.
  */
 const MAX_PAINTS_PER_FRAME = 24;
+/**
+ * Frames in a row with unchanged settings before columns are painted: a zoom gesture interleaved with live
+ * updates has one unchanged frame between steps, which would otherwise pay for paints the next step discards.
+ */
+const SETTLE_FRAMES = 2;
 
 /**
  * Painted columns of closed bars, keyed by the bar object (a changed bar is a new object) and checked against
@@ -412,8 +417,10 @@ export class ColumnCache {
   private readonly spare: ColumnSurface[] = [];
   private frame = 0;
   private signature = '';
-  /** The settings are those of the previous frame too. */
+  /** The settings are those of the previous SETTLE_FRAMES frames too. */
   private settled = false;
+  /** Frames in a row drawn with the current settings, after the first. */
+  private sameFrames = 0;
   private paintsThisFrame = 0;
   /** Cumulative column copies and (re)paints, for tests and the benchmark. */
   hits = 0;
@@ -426,7 +433,8 @@ export class ColumnCache {
     this.frame++;
     const previous = this.signature;
     this.signature = `${o.mode}|${o.scheme.name}|${rgb(o.scheme.buy)}${rgb(o.scheme.sell)}${rgb(o.scheme.neutral)}|${o.theme.name}|${rgb(o.theme.background)}|${colW}|${rowHeight}|${scaleMax}|${text}|${this.host.dpr}`;
-    this.settled = this.signature === previous;
+    this.sameFrames = this.signature === previous ? this.sameFrames + 1 : 0;
+    this.settled = this.sameFrames >= SETTLE_FRAMES;
     this.paintsThisFrame = 0;
   }
 
