@@ -54,6 +54,29 @@ export interface ArbitrageOpportunityData {
   sell_price: number;
 }
 
+/** One venue's flow in a closed bar (the REST cross body's per-venue bar). */
+export interface VenueFlowData {
+  volume: number;
+  buy_volume: number;
+  sell_volume: number;
+  delta: number;
+  trades: number;
+  close: number | null;
+  buy_imbalances: number;
+  sell_imbalances: number;
+  stacked_buy_zones: number;
+  stacked_sell_zones: number;
+  buy_pressure: number;
+}
+
+/** A closed bar of a multi-venue TIME channel, every venue side by side (venues that did not trade show zeros). */
+export interface CrossUpdateData {
+  symbol: string;
+  timeframe: string;
+  venues: string[];
+  bar: { bar_start: string; venues: Record<string, VenueFlowData> };
+}
+
 export interface StreamMessages {
   subscribed: {
     channel: 'orderflow';
@@ -93,6 +116,7 @@ export interface StreamMessages {
   signal: SignalData;
   indicator_update: IndicatorUpdate;
   arbitrage_opportunity: ArbitrageOpportunityData;
+  cross_update: CrossUpdateData;
   heartbeat: { time: string };
   notice: { code: string; message: string };
   error: { code: string; message: string };

@@ -68,6 +68,18 @@ export const alertsConfigSchema = z
   })
   .strict();
 
+/** The live cross-venue spread monitor of multi-venue markets (SpreadOptions of src/cross/cross-exchange.ts). */
+export const crossConfigSchema = z
+  .object({
+    /** Taker fee per venue key ("exchange:SYMBOL"), bps; a venue not listed pays 0. */
+    takerFeeBps: z.record(z.string().min(1), z.number().finite().min(0)).optional(),
+    /** An opportunity is a net spread above this, bps (default 0). */
+    minNetBps: z.number().finite().optional(),
+    /** The other venue's last price may be at most this old, ms (default 1000). */
+    maxStalenessMs: z.number().int().min(0).optional(),
+  })
+  .strict();
+
 export const orderFlowConfigSchema = z
   .object({
     // --- the spec's OrderFlowConfig ---
@@ -130,6 +142,8 @@ export const orderFlowConfigSchema = z
     indicators: indicatorsConfigSchema.optional(),
     /** Webhook alerts: every live signal is POSTed to `webhookUrl` (WebhookAlerter). */
     alerts: alertsConfigSchema.optional(),
+    /** Fees and thresholds of the live cross-venue spread monitor (`arbitrage_opportunity`). */
+    cross: crossConfigSchema.optional(),
   })
   .strict();
 
@@ -164,7 +178,10 @@ export function configFromEnv(env: Readonly<Record<string, string | undefined>>)
     if (typeof sample === 'number') out[field] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
     else if (typeof sample === 'boolean')
       out[field] = raw === 'true' || raw === '1' ? true : raw === 'false' || raw === '0' ? false : raw;
-    else if (typeof sample === 'object' || ['markets', 'signals', 'indicators', 'alerts'].includes(field)) {
+    else if (
+      typeof sample === 'object' ||
+      ['markets', 'signals', 'indicators', 'alerts', 'cross'].includes(field)
+    ) {
       try {
         out[field] = JSON.parse(raw) as unknown;
       } catch {

@@ -3,6 +3,7 @@
 // `arbitrage_opportunity` WebSocket message. Venues are the market's instruments (`exchange:SYMBOL`).
 
 import type { FastifyInstance } from 'fastify';
+import type { OrderFlowConfig } from '../core/config.ts';
 import type { AnalyticsParams } from '../core/params.ts';
 import { parseTime } from '../core/time.ts';
 import type { Trade } from '../core/trade.ts';
@@ -16,6 +17,7 @@ import {
   spreadOpportunities,
   venueFlow,
   type ArbitrageOpportunity,
+  type CrossBar,
   type SpreadOptions,
 } from './cross-exchange.ts';
 
@@ -64,6 +66,29 @@ const opportunityJson = (o: ArbitrageOpportunity, u: Units) => ({
   sell_price: u.price(o.sellPrice),
 });
 
+/** One bar of the cross body: every venue's flow of that bar side by side (also the live `cross_update` bar). */
+export const crossBarJson = (b: CrossBar, u: Units) => ({
+  bar_start: u.time(b.start),
+  venues: Object.fromEntries(
+    Object.entries(b.venues).map(([v, x]) => [
+      v,
+      {
+        volume: u.qty(x.volume),
+        buy_volume: u.qty(x.buy),
+        sell_volume: u.qty(x.sell),
+        delta: u.qty(x.delta),
+        trades: x.trades,
+        close: x.close === null ? null : u.price(x.close),
+        buy_imbalances: x.buyImbalances,
+        sell_imbalances: x.sellImbalances,
+        stacked_buy_zones: x.stackedBuyZones,
+        stacked_sell_zones: x.stackedSellZones,
+        buy_pressure: x.buyPressure,
+      },
+    ]),
+  ),
+});
+
 /** The body of GET /api/v1/orderflow/cross/{market}. */
 export function crossBody(l: CrossLoaded, q: CrossQuery, spread: SpreadOptions) {
   const u = unitsFor(l.params.scale, l.params.rowTicks);
@@ -85,27 +110,7 @@ export function crossBody(l: CrossLoaded, q: CrossQuery, spread: SpreadOptions) 
     symbol: l.symbol,
     timeframe: l.timeframe,
     venues: names,
-    bars: bars.map((b) => ({
-      bar_start: u.time(b.start),
-      venues: Object.fromEntries(
-        Object.entries(b.venues).map(([v, x]) => [
-          v,
-          {
-            volume: u.qty(x.volume),
-            buy_volume: u.qty(x.buy),
-            sell_volume: u.qty(x.sell),
-            delta: u.qty(x.delta),
-            trades: x.trades,
-            close: x.close === null ? null : u.price(x.close),
-            buy_imbalances: x.buyImbalances,
-            sell_imbalances: x.sellImbalances,
-            stacked_buy_zones: x.stackedBuyZones,
-            stacked_sell_zones: x.stackedSellZones,
-            buy_pressure: x.buyPressure,
-          },
-        ]),
-      ),
-    })),
+    bars: bars.map((b) => crossBarJson(b, u)),
     lead_lag: leadLag.map((x) => ({
       a: x.a,
       b: x.b,
@@ -120,6 +125,28 @@ export function crossBody(l: CrossLoaded, q: CrossQuery, spread: SpreadOptions) 
 /** The live WebSocket message for an opportunity opened or closed by a SpreadMonitor. */
 export const encodeCrossMessage = (symbol: string, o: ArbitrageOpportunity, u: Units): Buffer =>
   Buffer.from(JSON.stringify({ type: 'arbitrage_opportunity', data: { symbol, ...opportunityJson(o, u) } }));
+
+/** The live WebSocket message of a multi-venue TIME channel's closed bar: its REST cross body bar. */
+export const encodeCrossUpdate = (
+  symbol: string,
+  timeframe: string,
+  venues: readonly string[],
+  b: CrossBar,
+  u: Units,
+): Buffer =>
+  Buffer.from(
+    JSON.stringify({ type: 'cross_update', data: { symbol, timeframe, venues, bar: crossBarJson(b, u) } }),
+  );
+
+/** SpreadOptions of the config's optional `cross` key (fees in bps per venue, staleness in ms). */
+export function spreadOptionsFromConfig(c: OrderFlowConfig['cross']): SpreadOptions {
+  if (c === undefined) return {};
+  return {
+    ...(c.takerFeeBps === undefined ? {} : { takerBps: c.takerFeeBps }),
+    ...(c.minNetBps === undefined ? {} : { minNetBps: c.minNetBps }),
+    ...(c.maxStalenessMs === undefined ? {} : { maxStalenessUs: c.maxStalenessMs * 1000 }),
+  };
+}
 
 export interface CrossRouteDeps {
   load(market: string, q: CrossQuery): Promise<CrossLoaded>;

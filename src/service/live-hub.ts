@@ -40,7 +40,8 @@ import type { SignalOptions } from '../signals/signal-engine.ts';
 import { encodeIndicatorMessage, encodeSignalMessage, type SignalJson } from '../signals/signal-view.ts';
 import { formatTime } from '../core/time.ts';
 import { SpreadMonitor, type SpreadOptions } from '../cross/cross-exchange.ts';
-import { encodeCrossMessage } from '../cross/http.ts';
+import { encodeCrossMessage, encodeCrossUpdate, spreadOptionsFromConfig } from '../cross/http.ts';
+import { LiveCrossFeed } from '../cross/live-cross-feed.ts';
 import { unitsFor } from '../views/units.ts';
 
 /** A minute is final once the market's trade time is this far past its end (cross-exchange reordering). */
@@ -92,6 +93,8 @@ interface ChannelState {
   snapshot: Buffer | undefined;
   /** Closed bars → signals (and custom indicator values) of this channel's bar settings, fed every live trade. */
   readonly signals: LiveSignalFeed;
+  /** Multi-venue TIME channels: each closed bar's per-venue flow (`cross_update`). */
+  readonly cross: ((t: Trade) => void) | undefined;
 }
 
 const tradeKey = (t: Trade): string => `${t.exchange}:${t.symbol}:${t.id}`;
@@ -174,6 +177,7 @@ class MarketLive {
     }
     for (const ch of this.channels.values()) {
       for (const t of trades) ch.signals.apply(t);
+      if (ch.cross !== undefined) for (const t of trades) ch.cross(t);
       if (ch.live instanceof CountChannel) {
         if (ch.seeding) for (const t of trades) ch.buffered.push(t);
         else ch.live.add(trades);
@@ -212,7 +216,7 @@ export interface LiveHubOptions {
   readonly signalOptions?: SignalOptions;
   /** Read when a channel is created (the service loads them at start). */
   readonly indicators?: () => readonly IndicatorInstance[];
-  /** Options of the live cross-venue spread monitor of multi-venue markets. */
+  /** Options of the live cross-venue spread monitor of multi-venue markets (default: the config's `cross`). */
   readonly spread?: SpreadOptions;
   /** Every live signal of every channel, after it is published (webhook alerts). */
   readonly onSignal?: (s: SignalJson) => void;
@@ -230,6 +234,7 @@ export class LiveHub {
   publishedUpdates = 0;
   publishedTicks = 0;
   publishedSignals = 0;
+  publishedCrossUpdates = 0;
 
   constructor(private readonly o: LiveHubOptions) {
     this.nowUs = o.nowUs ?? (() => Date.now() * 1000);
@@ -333,7 +338,9 @@ export class LiveHub {
   private async createMarket(target: QueryTarget, key: string): Promise<MarketLive> {
     const m = new MarketLive(key, target, paramsFor(this.o.config, target));
     if (target.members.length > 1)
-      m.spread = new SpreadMonitor(this.o.spread ?? {}, (t) => instrumentKey(t.exchange, t.symbol));
+      m.spread = new SpreadMonitor(this.o.spread ?? spreadOptionsFromConfig(this.o.config.cross), (t) =>
+        instrumentKey(t.exchange, t.symbol),
+      );
     this.markets.set(key, m);
     for (const k of memberKeys(target)) {
       let set = this.byInstrument.get(k);
@@ -399,6 +406,24 @@ export class LiveHub {
     );
   }
 
+  /** A channel's per-venue flow: each closed bar is serialized once as `cross_update` for the channel's topic. */
+  private crossFeed(
+    target: QueryTarget,
+    timeframe: string,
+    topic: string,
+    p: AnalyticsParams,
+  ): (t: Trade) => void {
+    const venues = memberKeys(target);
+    const u = unitsFor(p.scale, p.rowTicks);
+    const feed = new LiveCrossFeed(venues, p, (t) => instrumentKey(t.exchange, t.symbol));
+    return (t) => {
+      const bar = feed.apply(t);
+      if (bar === undefined) return;
+      this.o.publisher.publish(topic, encodeCrossUpdate(target.label, timeframe, venues, bar, u));
+      this.publishedCrossUpdates++;
+    };
+  }
+
   /** Resolves (and seeds, once) the channel of a request and counts one more subscriber. */
   async subscribe(req: SubscribeRequest): Promise<Subscription> {
     const target = await targetFor(this.o.store, req.symbol, this.o.markets, req.exchange);
@@ -449,6 +474,10 @@ export class LiveHub {
         ready: Promise.resolve(),
         snapshot: undefined,
         signals: this.signalFeed(target.label, `ch:${key}`, p),
+        cross:
+          target.members.length > 1 && p.bars.aggregation === 'TIME'
+            ? this.crossFeed(target, info.timeframe, `ch:${key}`, p)
+            : undefined,
       };
       market.channels.set(key, state);
       this.channelIndex.set(key, { market, ch: state });

@@ -19,6 +19,7 @@ export type StreamMessageType =
   | 'footprint_update'
   | 'imbalance_detected'
   | 'delta_update'
+  | 'cross_update'
   | 'heartbeat'
   | 'notice'
   | 'error';
