@@ -10,7 +10,7 @@ import { chromium } from 'playwright-core';
 import { parseIncrement } from '../src/core/decimal.ts';
 import type { Scale } from '../src/core/instrument.ts';
 import { StandInServer, syntheticMarket } from '../test/web/stand-in-server.ts';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, WEB_DIST } from '../test/web/browser.ts';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS } from '../test/web/browser.ts';
 
 const BARS = 300;
 const ROWS = 80;
@@ -26,10 +26,10 @@ const pct = (xs: number[], p: number): number => {
 
 export async function benchUiFrameTime(): Promise<Record<string, unknown>> {
   if (!existsSync(CHROMIUM)) return { skipped: `${CHROMIUM} is missing` };
-  await buildWeb();
+  const webDir = await buildWeb();
   const scale: Scale = { price: parseIncrement('0.01'), qty: parseIncrement('0.00001'), volumeUnit: 'base' };
   const market = syntheticMarket(scale, BARS, ROWS, Date.UTC(2024, 7, 8) * 1000);
-  const server = new StandInServer(new Map([['BENCH', market]]), WEB_DIST);
+  const server = new StandInServer(new Map([['BENCH', market]]), webDir);
   server.lite = true;
   const base = await server.listen(0);
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadIndicators } from '../../src/indicators/indicator-config.ts';
 import { sharedDataPath } from '../real-data.ts';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT, WEB_DIST } from './browser.ts';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT } from './browser.ts';
 import { startReplayService, type ReplayService } from './replay-service.ts';
 
 const BTC_FILE =
@@ -67,12 +67,12 @@ describe('signals and indicators in the web UI (Chromium)', { skip: skipReason ?
   };
 
   before(async () => {
-    await buildWeb();
+    const webDir = await buildWeb();
     const indicators = await loadIndicators(
       [{ module: 'examples/absorption-ratio-indicator.ts', options: { period: 3 } }],
       ROOT,
     );
-    svc = await startReplayService([sharedDataPath(BTC_FILE)], WEB_DIST, { indicators });
+    svc = await startReplayService([sharedDataPath(BTC_FILE)], webDir, { indicators });
     await svc.releaseUntil(0.8);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

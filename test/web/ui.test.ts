@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { sharedDataPath } from '../real-data.ts';
-import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT, WEB_DIST } from './browser.ts';
+import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT } from './browser.ts';
 import { startReplayService, type ReplayService } from './replay-service.ts';
 
 const ARTIFACTS = `${ROOT}artifacts`;
@@ -110,8 +110,8 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    await buildWeb();
-    svc = await startReplayService([sharedDataPath(BTC_FILE), sharedDataPath(ETH_FILE)], WEB_DIST);
+    const webDir = await buildWeb();
+    svc = await startReplayService([sharedDataPath(BTC_FILE), sharedDataPath(ETH_FILE)], webDir);
     await svc.releaseUntil(0.8);
     base = svc.base;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
