@@ -62,3 +62,4 @@ export { runBacktest, Backtester } from './backtest/backtester.ts';
 export { featureRows, FeatureEngine } from './features/feature-engine.ts';
 export { FEATURE_COLUMNS, exportFeatures } from './features/feature-export.ts';
 export { venueFlow, cvdLeadLag, SpreadMonitor } from './cross/cross-exchange.ts';
+export { LiveCrossFeed } from './cross/live-cross-feed.ts';

@@ -16,7 +16,7 @@ import { AuditLog } from './audit-log.ts';
 import { Authenticator } from './auth.ts';
 import { API_ERRORS, ApiError, toApiError, type ApiErrorCode } from './errors.ts';
 import { registerSignalRoutes } from '../signals/http.ts';
-import { registerCrossRoutes } from '../cross/http.ts';
+import { registerCrossRoutes, spreadOptionsFromConfig } from '../cross/http.ts';
 import { crossLoader, signalLoader } from '../service/signal-loaders.ts';
 import { buildOpenApi } from './openapi.ts';
 import { prometheusText } from './prometheus.ts';
@@ -220,6 +220,8 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
     });
     const cross = crossLoader(service);
     registerCrossRoutes(scope, {
+      // The same fee/staleness settings as the live spread monitor (config `cross`).
+      spread: spreadOptionsFromConfig(service.config.cross),
       load: async (m, q) => {
         try {
           return await cross(m, q);
