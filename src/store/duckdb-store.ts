@@ -1,7 +1,7 @@
 // TradeStore on an embedded DuckDB file (<dataDir>/orderflow.duckdb): compressed columnar trades plus minute × tick
 // rollups kept on ingest. Writes are serialized and set-based: appender → staging → one anti-join insert → rollups.
 
-import { statsFromRows } from './stats-rows.ts';
+import { minuteBarFromRow, statsFromRows } from './stats-rows.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -790,24 +790,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
           sellTrades: num(cst[j]),
         });
       }
-      return {
-        minute,
-        open: num(r[1]),
-        high: num(r[2]),
-        low: num(r[3]),
-        close: num(r[4]),
-        firstTs: num(r[5]),
-        firstId: idOf(r[6], r[7]),
-        lastTs: num(r[8]),
-        lastId: idOf(r[9], r[10]),
-        buy: num(r[11]),
-        sell: num(r[12]),
-        buyTrades: num(r[13]),
-        sellTrades: num(r[14]),
-        minDelta: num(r[15]),
-        maxDelta: num(r[16]),
-        cells,
-      };
+      return minuteBarFromRow(r, { num, numOrNull, str, idOf }, cells);
     });
   }
 

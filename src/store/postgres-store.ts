@@ -6,7 +6,7 @@
 // per UTC month of trade time, created on demand and one month ahead; rollup bars are merged arithmetically when the new trades of a minute all come after
 // its stored last trade, and recomputed from the stored trades of that minute otherwise (as the DuckDB store does).
 
-import { statsFromRows } from './stats-rows.ts';
+import { minuteBarFromRow, statsFromRows } from './stats-rows.ts';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
@@ -149,24 +149,7 @@ function appendToBar(o: MinuteRollup, n: MinuteRollup): MinuteRollup {
 }
 
 function barOf(r: Row): MinuteRollup {
-  return {
-    minute: num(r[0]),
-    open: num(r[1]),
-    high: num(r[2]),
-    low: num(r[3]),
-    close: num(r[4]),
-    firstTs: num(r[5]),
-    firstId: idOf(r[6], r[7]),
-    lastTs: num(r[8]),
-    lastId: idOf(r[9], r[10]),
-    buy: num(r[11]),
-    sell: num(r[12]),
-    buyTrades: num(r[13]),
-    sellTrades: num(r[14]),
-    minDelta: num(r[15]),
-    maxDelta: num(r[16]),
-    cells: [],
-  };
+  return minuteBarFromRow(r, { num, numOrNull, str, idOf });
 }
 
 export class PostgresTradeStore implements TradeStore {

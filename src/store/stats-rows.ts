@@ -1,7 +1,8 @@
-// Assembles `stats()` answers from the three SQL result sets both SQL stores produce (per-instrument figures,
-// id-gap totals, the first gap ranges), so DuckDB and PostgreSQL report gaps identically.
+// Turns the rows both SQL stores read into port values: `stats()` answers (per-instrument figures, id-gap totals,
+// the first gap ranges) and minute bars, so DuckDB and PostgreSQL share one column layout.
 
-import type { IdGapRange, InstrumentStats } from './port.ts';
+import type { TradeId } from '../core/trade.ts';
+import type { IdGapRange, InstrumentStats, MinuteRollup, RollupCell } from './port.ts';
 
 /** Converters from a driver's cell values (DuckDB values, pg strings) to JS values. */
 export interface CellReaders {
@@ -44,4 +45,38 @@ export function statsFromRows(main: Rows, totals: Rows, ranges: Rows, c: CellRea
       },
     };
   });
+}
+
+/** Converters plus the trade id of a (numeric id, string id) column pair. */
+export interface BarReaders extends CellReaders {
+  idOf(n: unknown, s: unknown): TradeId;
+}
+
+/**
+ * A minute bar from the rollup columns minute, open, high, low, close, firstTs, firstId (num, str), lastTs,
+ * lastId (num, str), buy, sell, buyTrades, sellTrades, minDelta, maxDelta.
+ */
+export function minuteBarFromRow(
+  r: readonly unknown[],
+  c: BarReaders,
+  cells: RollupCell[] = [],
+): MinuteRollup {
+  return {
+    minute: c.num(r[0]),
+    open: c.num(r[1]),
+    high: c.num(r[2]),
+    low: c.num(r[3]),
+    close: c.num(r[4]),
+    firstTs: c.num(r[5]),
+    firstId: c.idOf(r[6], r[7]),
+    lastTs: c.num(r[8]),
+    lastId: c.idOf(r[9], r[10]),
+    buy: c.num(r[11]),
+    sell: c.num(r[12]),
+    buyTrades: c.num(r[13]),
+    sellTrades: c.num(r[14]),
+    minDelta: c.num(r[15]),
+    maxDelta: c.num(r[16]),
+    cells,
+  };
 }
