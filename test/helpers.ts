@@ -71,3 +71,33 @@ export function mkBar(start: number, cells: readonly (readonly [number, number, 
     })),
   };
 }
+
+/**
+ * A synthetic 1-minute bar i minutes after 2024-01-01 for price/delta path tests (delta, divergence): only the
+ * fields the delta analytics read are meaningful.
+ */
+export function pathBar(i: number, o: number, h: number, l: number, c: number, delta: number): FootprintBar {
+  const buy = Math.max(delta, 0) + 10;
+  const sell = buy - delta;
+  const t0 = Date.UTC(2024, 0, 1) * 1000;
+  return {
+    start: t0 + i * US_PER_MINUTE,
+    end: t0 + (i + 1) * US_PER_MINUTE,
+    open: o,
+    high: h,
+    low: l,
+    close: c,
+    buy,
+    sell,
+    volume: buy + sell,
+    delta,
+    minDelta: Math.min(0, delta),
+    maxDelta: Math.max(0, delta),
+    trades: 2,
+    buyTrades: 1,
+    sellTrades: 1,
+    pocRow: l,
+    complete: true,
+    cells: [],
+  };
+}

@@ -15,38 +15,12 @@ import { buildFootprint, FootprintEngine, type FootprintBar } from '../../src/en
 import type { Trade } from '../../src/core/trade.ts';
 import type { OrderFlowConfigInput } from '../../src/core/config.ts';
 import type { Side } from '../../src/core/units.ts';
-import { params, trade } from '../helpers.ts';
+import { params, trade, pathBar as bar } from '../helpers.ts';
 
 const MIN = 60_000_000;
 const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 const T0 = Date.UTC(2024, 0, 1) * 1000; // a UTC midnight
-
-/** A synthetic bar for path tests: only the fields the delta analytics read are meaningful. */
-function bar(i: number, o: number, h: number, l: number, c: number, delta: number): FootprintBar {
-  const buy = Math.max(delta, 0) + 10;
-  const sell = buy - delta;
-  return {
-    start: T0 + i * MIN,
-    end: T0 + (i + 1) * MIN,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    buy,
-    sell,
-    volume: buy + sell,
-    delta,
-    minDelta: Math.min(0, delta),
-    maxDelta: Math.max(0, delta),
-    trades: 2,
-    buyTrades: 1,
-    sellTrades: 1,
-    pocRow: l,
-    complete: true,
-    cells: [],
-  };
-}
 
 /** Bars from closes: open = previous close, high/low = the bar's body ± `wick`. */
 function barsFromCloses(closes: readonly number[], deltas: readonly number[], wick = 1): FootprintBar[] {

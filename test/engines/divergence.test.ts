@@ -10,35 +10,10 @@ import {
   swingPoints,
 } from '../../src/engines/divergence.ts';
 import type { FootprintBar } from '../../src/engines/footprint.ts';
-import { params } from '../helpers.ts';
+import { params, pathBar as bar } from '../helpers.ts';
 
 const MIN = 60_000_000;
 const T0 = Date.UTC(2024, 0, 1) * 1000;
-
-function bar(i: number, o: number, h: number, l: number, c: number, delta: number): FootprintBar {
-  const buy = Math.max(delta, 0) + 10;
-  const sell = buy - delta;
-  return {
-    start: T0 + i * MIN,
-    end: T0 + (i + 1) * MIN,
-    open: o,
-    high: h,
-    low: l,
-    close: c,
-    buy,
-    sell,
-    volume: buy + sell,
-    delta,
-    minDelta: Math.min(0, delta),
-    maxDelta: Math.max(0, delta),
-    trades: 2,
-    buyTrades: 1,
-    sellTrades: 1,
-    pocRow: l,
-    complete: true,
-    cells: [],
-  };
-}
 
 /** Doji bars (open = close, so no bar-level divergence) with the given highs, lows = high − 5, and deltas. */
 const path = (highs: readonly number[], deltas: readonly number[]): FootprintBar[] =>
