@@ -3,7 +3,8 @@
 
 import { US_PER_MINUTE } from '../core/time.ts';
 
-export const SCHEMA_VERSION = 1;
+/** 2: minute_cells are on each instrument's cell grid (cell_grids); version-1 stores keep a grid of one tick. */
+export const SCHEMA_VERSION = 2;
 
 /** Integer ids of instruments keep the trades table narrow; every other column is an integer of the instrument. */
 export const CREATE_TABLES = [
@@ -23,6 +24,9 @@ export const CREATE_TABLES = [
      close BIGINT NOT NULL, first_ts BIGINT NOT NULL, first_id_num BIGINT, first_id_str VARCHAR,
      last_ts BIGINT NOT NULL, last_id_num BIGINT, last_id_str VARCHAR, buy BIGINT NOT NULL, sell BIGINT NOT NULL,
      buy_trades BIGINT NOT NULL, sell_trades BIGINT NOT NULL, min_delta BIGINT NOT NULL, max_delta BIGINT NOT NULL)`,
+  // A cell of minute_cells holds the prices [cell × cell_ticks, (cell + 1) × cell_ticks): one grid per instrument,
+  // fixed by its first trades (see cellTicksFor), so rows of high-priced instruments are not a tick wide.
+  `CREATE TABLE IF NOT EXISTS cell_grids (inst INTEGER PRIMARY KEY, cell_ticks BIGINT NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS minute_cells (
      inst INTEGER NOT NULL, minute BIGINT NOT NULL, tick BIGINT NOT NULL, buy BIGINT NOT NULL, sell BIGINT NOT NULL,
      buy_trades BIGINT NOT NULL, sell_trades BIGINT NOT NULL)`,
@@ -66,10 +70,26 @@ export function minuteBarsOf(src: string, order: string): string {
     GROUP BY minute`;
 }
 
-/** Per-(minute, tick) sums of the trades `src` yields. */
-export function minuteCellsOf(src: string): string {
+/** Exact integer floor division (also for negative values): floor(col / n) as SQL. */
+export function floorDiv(col: string, n: number): string {
+  return n === 1 ? col : `((${col} - ((${col} % ${n}) + ${n}) % ${n}) // ${n})`;
+}
+
+/**
+ * The grid of a new instrument's cells from a price of its first trades: the largest power of ten of ticks not
+ * above 1/10,000 of the price (BTC at $60,000 with $0.01 ticks: $1 cells; ETH at $3,000: $0.10; most others:
+ * one tick). Rows that are multiples of it read the cells; finer rows are summed from the trades.
+ */
+export function cellTicksFor(priceTicks: number): number {
+  let k = 1;
+  while (k * 10 * 10_000 <= Math.abs(priceTicks)) k *= 10;
+  return k;
+}
+
+/** Per-(minute, cell) sums of the trades `src` yields, on a grid of cellTicks ticks. */
+export function minuteCellsOf(src: string, cellTicks = 1): string {
   return `
-    SELECT ${MINUTE('ts')} AS minute, price AS tick,
+    SELECT ${MINUTE('ts')} AS minute, ${floorDiv('price', cellTicks)} AS tick,
       sum(CASE WHEN side = 1 THEN qty ELSE 0 END)::BIGINT AS buy,
       sum(CASE WHEN side = -1 THEN qty ELSE 0 END)::BIGINT AS sell,
       sum(CASE WHEN side = 1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS buy_trades,

@@ -28,6 +28,8 @@ import {
   intLiteral,
   minuteBarsOf,
   minuteCellsOf,
+  cellTicksFor,
+  floorDiv,
   orderKey,
   ORDER_KEY,
   MINUTE,
@@ -258,6 +260,8 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
   private instance: DuckDBInstance | undefined;
   private conn: DuckDBConnection | undefined;
   private readonly instIds = new Map<string, number>();
+  /** Cell grid (ticks per minute_cells cell) per instrument that has one (see cellTicksFor). */
+  private readonly cellGrids = new Map<number, number>();
   /** Memo of whole-day rollup reads, invalidated by this store's inserts. */
   private readonly cache = new RollupCache();
   /** Every statement on the main connection runs through this chain, so transactions never interleave. */
@@ -283,9 +287,19 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     const instance = await DuckDBInstance.create(this.path, this.options.settings);
     const conn = await instance.connect();
     for (const sql of CREATE_TABLES) await conn.run(sql);
+    const version = (
+      await conn.runAndReadAll(`SELECT value FROM meta WHERE key = 'schema_version'`)
+    ).getRows()[0]?.[0];
+    if (version === '1') {
+      // Version-1 stores hold cells one tick wide.
+      await conn.run(`INSERT INTO cell_grids SELECT inst, 1 FROM instruments ON CONFLICT DO NOTHING`);
+      await conn.run(`UPDATE meta SET value = '${SCHEMA_VERSION}' WHERE key = 'schema_version'`);
+    }
     await conn.run(`INSERT INTO meta VALUES ('schema_version', '${SCHEMA_VERSION}') ON CONFLICT DO NOTHING`);
     const rows = (await conn.runAndReadAll('SELECT inst, exchange, symbol FROM instruments')).getRows();
     for (const r of rows) this.instIds.set(instrumentKey(str(r[1]), str(r[2])), num(r[0]));
+    for (const r of (await conn.runAndReadAll('SELECT inst, cell_ticks::DOUBLE FROM cell_grids')).getRows())
+      this.cellGrids.set(num(r[0]), num(r[1]));
     this.instance = instance;
     this.conn = conn;
   }
@@ -300,6 +314,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     this.conn = undefined;
     this.instance = undefined;
     this.instIds.clear();
+    this.cellGrids.clear();
     this.cache.clear();
   }
 
@@ -437,6 +452,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
                          AND t.id_str IN (SELECT id_str FROM staged WHERE id_str IS NOT NULL) AND t.id_str = s.id_str)`
           : 'true',
       ].join(' AND ');
+      const hadGrid = this.cellGrids.has(inst);
       await conn.run('BEGIN TRANSACTION');
       try {
         // Bulk imports in id order find nothing stored in the batch's id range: the staged rows are the new
@@ -478,6 +494,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         return { inserted, duplicates: trades.length - inserted };
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => undefined);
+        if (!hadGrid) this.cellGrids.delete(inst);
         throw new StoreError(
           'STORE_FAILED',
           `inserting ${trades.length} trades of ${exchange}:${symbol} failed`,
@@ -526,13 +543,26 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     await conn.run(`CREATE OR REPLACE TEMP VIEW staged AS SELECT ${staged.join(', ')} FROM stage`);
   }
 
+  /** The instrument's cell grid, fixed from the first price of `fresh` when it has none yet. */
+  private async cellGrid(conn: DuckDBConnection, inst: number): Promise<number> {
+    const have = this.cellGrids.get(inst);
+    if (have !== undefined) return have;
+    const first = (await conn.runAndReadAll('SELECT price::DOUBLE FROM fresh LIMIT 1')).getRows()[0];
+    const grid = cellTicksFor(first === undefined ? 0 : num(first[0]));
+    await conn.run(`INSERT INTO cell_grids VALUES (${inst}, ${grid})`);
+    // Forgotten again when the transaction rolls back (insertTrades).
+    this.cellGrids.set(inst, grid);
+    return grid;
+  }
+
   /** Cells are sums: add the new trades' sums to existing cells, insert the rest. */
   private async updateCells(
     conn: DuckDBConnection,
     inst: number,
     inMinutes: (col: string) => string,
   ): Promise<void> {
-    await conn.run(`CREATE OR REPLACE TEMP TABLE dcell AS ${minuteCellsOf('SELECT * FROM fresh')}`);
+    const grid = await this.cellGrid(conn, inst);
+    await conn.run(`CREATE OR REPLACE TEMP TABLE dcell AS ${minuteCellsOf('SELECT * FROM fresh', grid)}`);
     await conn.run(`
       UPDATE minute_cells AS c
       SET buy = c.buy + d.buy, sell = c.sell + d.sell,
@@ -744,9 +774,24 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     }
   }
 
-  /** Exact integer floor division (also for negative values): floor(col / n) as SQL. */
-  private static floorDiv(col: string, n: number): string {
-    return `((${col} - ((${col} % ${n}) + ${n}) % ${n}) // ${n})`;
+  /**
+   * SQL yielding (minute, row, buy, sell, buy_trades, sell_trades) for the minutes of inst starting in
+   * [fromUs, toUs), row = floor(price / rowTicks), one line per stored cell (callers sum per row): the cells when
+   * rows are whole cells of the instrument's grid, else the trades themselves.
+   */
+  private cellRows(inst: number, fromUs: number, toUs: number, rowTicks: number): string {
+    const grid = this.cellGrids.get(inst) ?? 1;
+    if (rowTicks % grid === 0) {
+      return `SELECT minute, ${floorDiv('tick', rowTicks / grid)} AS row, buy, sell, buy_trades, sell_trades
+              FROM minute_cells
+              WHERE inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
+    }
+    const ceil = (us: number): string => intLiteral(Math.ceil(us / US_PER_MINUTE) * US_PER_MINUTE);
+    return `SELECT ${MINUTE('ts')} AS minute, ${floorDiv('price', rowTicks)} AS row,
+              CASE WHEN side = 1 THEN qty ELSE 0 END AS buy, CASE WHEN side = -1 THEN qty ELSE 0 END AS sell,
+              CASE WHEN side = 1 THEN coalesce(cnt, 1) ELSE 0 END AS buy_trades,
+              CASE WHEN side = -1 THEN coalesce(cnt, 1) ELSE 0 END AS sell_trades
+            FROM trades WHERE inst = ${inst} AND ts >= ${ceil(fromUs)} AND ts < ${ceil(toUs)}`;
   }
 
   /** Rollups of [fromUs, toUs) straight from SQL (no cache). */
@@ -758,14 +803,13 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     rowTicks: number,
   ): Promise<MinuteRollup[]> {
     const where = `inst = ${inst} AND minute >= ${intLiteral(fromUs)} AND minute < ${intLiteral(toUs)}`;
-    const rowTick = `${DuckDbTradeStore.floorDiv('tick', rowTicks)} * ${rowTicks}`;
     const cellsSql =
-      rowTicks === 1
+      rowTicks === 1 && (this.cellGrids.get(inst) ?? 1) === 1
         ? `SELECT minute::DOUBLE, tick::DOUBLE, buy::DOUBLE, sell::DOUBLE, buy_trades::DOUBLE, sell_trades::DOUBLE
            FROM minute_cells WHERE ${where} ORDER BY minute, tick`
-        : `SELECT minute::DOUBLE, (${rowTick})::DOUBLE AS r, sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE,
-                  sum(sell_trades)::DOUBLE
-           FROM minute_cells WHERE ${where} GROUP BY minute, r ORDER BY minute, r`;
+        : `SELECT minute::DOUBLE, (row * ${rowTicks})::DOUBLE AS r, sum(buy)::DOUBLE, sum(sell)::DOUBLE,
+                  sum(buy_trades)::DOUBLE, sum(sell_trades)::DOUBLE
+           FROM (${this.cellRows(inst, fromUs, toUs, rowTicks)}) GROUP BY minute, r ORDER BY minute, r`;
     const bars = (
       await conn.runAndReadAll(
         `SELECT minute::DOUBLE, open::DOUBLE, high::DOUBLE, low::DOUBLE, close::DOUBLE, first_ts::DOUBLE,
@@ -911,10 +955,9 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         async (from, to) => {
           const [d = [], r = [], b = [], s = [], bt = [], st = []] = (
             await conn.runAndReadAll(`
-              SELECT (minute // ${US_PER_DAY} * ${US_PER_DAY})::DOUBLE AS day, ${DuckDbTradeStore.floorDiv('tick', rowTicks)}::DOUBLE AS row,
+              SELECT (minute // ${US_PER_DAY} * ${US_PER_DAY})::DOUBLE AS day, row::DOUBLE AS row,
                      sum(buy)::DOUBLE, sum(sell)::DOUBLE, sum(buy_trades)::DOUBLE, sum(sell_trades)::DOUBLE
-              FROM minute_cells
-              WHERE inst = ${inst} AND minute >= ${intLiteral(from)} AND minute < ${intLiteral(to)}
+              FROM (${this.cellRows(inst, from, to, rowTicks)})
               GROUP BY day, row ORDER BY day, row`)
           ).getColumns();
           return d.map((day, i) => ({
@@ -982,10 +1025,8 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
           const [bar = [], lo = [], hi = []] = (
             await conn.runAndReadAll(`
               WITH cells AS (
-                SELECT ${DuckDbTradeStore.floorDiv('minute', barUs)} * ${barUs} AS bar,
-                       ${DuckDbTradeStore.floorDiv('tick', rowTicks)} AS row, sum(buy) AS b, sum(sell) AS s
-                FROM minute_cells
-                WHERE inst = ${inst} AND minute >= ${intLiteral(from)} AND minute < ${intLiteral(to)}
+                SELECT ${floorDiv('minute', barUs)} * ${barUs} AS bar, row, sum(buy) AS b, sum(sell) AS s
+                FROM (${this.cellRows(inst, from, to, rowTicks)})
                 GROUP BY bar, row
               ), one AS (
                 SELECT bar, row, row - row_number() OVER (PARTITION BY bar ORDER BY row) AS island

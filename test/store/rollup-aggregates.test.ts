@@ -6,7 +6,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { Trade } from '../../src/core/trade.ts';
 import { micros, lots, ticks, type Side } from '../../src/core/units.ts';
-import { DuckDbTradeStore } from '../../src/store/duckdb-store.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { DATABASE_FILE, DuckDbTradeStore } from '../../src/store/duckdb-store.ts';
+import { minuteCellsOf } from '../../src/store/duckdb-schema.ts';
 import { hasRollupAggregates } from '../../src/store/rollup-aggregates.ts';
 import { planChunks, RollupCache } from '../../src/store/rollup-cache.ts';
 import { instrument } from './store-contract.ts';
@@ -148,11 +153,14 @@ test('aggregates and cached rollups equal recomputations from the trades, across
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.array(tradeArb, { minLength: 1, maxLength: 60 }), { minLength: 1, maxLength: 4 }),
-      fc.integer({ min: 1, max: 7 }),
+      fc.oneof(fc.integer({ min: 1, max: 7 }), fc.constantFrom(10, 20, 100, 300, 1000)),
       fc.constantFrom(MIN, 3 * MIN, 7 * MIN, 60 * MIN, DAY),
       fc.integer({ min: -5 * MIN, max: 4 * DAY }),
       fc.integer({ min: 0, max: 4 * DAY }),
-      async (batches, rowTicks, barUs, fromOff, len) => {
+      // Prices near 1,000,000 ticks give the instrument cells 100 ticks wide (cellTicksFor): rows that are
+      // not multiples of 100 are then summed from the trades, the others from the cells.
+      fc.constantFrom(0, 999_970),
+      async (batches, rowTicks, barUs, fromOff, len, base) => {
         const store = await openStore();
         try {
           const all: Trade[] = [];
@@ -162,7 +170,7 @@ test('aggregates and cached rollups equal recomputations from the trades, across
           const to = from + minuteStart(len);
           for (const batch of batches) {
             const trades = batch.map((b) =>
-              mk(id++, T0 + b.minute * MIN + b.within, b.price, b.qty, b.buy ? 1 : -1),
+              mk(id++, T0 + b.minute * MIN + b.within, base + b.price, b.qty, b.buy ? 1 : -1),
             );
             await store.insertTrades('test', 'A', trades);
             all.push(...trades);
@@ -195,7 +203,7 @@ test('aggregates and cached rollups equal recomputations from the trades, across
         }
       },
     ),
-    { numRuns: 25 },
+    { numRuns: 40 },
   );
 });
 
@@ -230,4 +238,50 @@ test('cache: a write to a day invalidates only entries stamped before it; LRU dr
   c.set('z', c.stamp(3, 100 * DAY, 101 * DAY), 'Z', 1);
   c.touch(3, 0, 10_000 * DAY);
   assert.equal(c.get('z', c.stamp(3, 100 * DAY, 101 * DAY)), undefined);
+});
+
+test('a version-1 store (cells one tick wide) keeps reading its cells after the cell-grid migration', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'orderflow-v1-'));
+  try {
+    // Prices near 1,000,000 ticks: a new store puts them on 100-tick cells.
+    const trades = Array.from({ length: 300 }, (_, i) =>
+      mk(i + 1, T0 + i * 7_000_000, 1_000_000 + ((i * 37) % 250), 1 + (i % 4), i % 3 === 0 ? -1 : 1),
+    );
+    const first = new DuckDbTradeStore({ dataDir: dir });
+    await first.open();
+    await first.upsertInstrument(instrument('A'));
+    await first.insertTrades('test', 'A', trades);
+    await first.close();
+    // Rewrite the file as version 1 wrote it: no cell grids, one cell per traded tick.
+    const db = await DuckDBInstance.create(join(dir, DATABASE_FILE));
+    const conn = await db.connect();
+    await conn.run(`UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+    await conn.run('DELETE FROM cell_grids');
+    await conn.run('DELETE FROM minute_cells');
+    await conn.run(`INSERT INTO minute_cells SELECT 1, * FROM (${minuteCellsOf('SELECT * FROM trades')})`);
+    conn.closeSync();
+    db.closeSync();
+    const store = new DuckDbTradeStore({ dataDir: dir });
+    await store.open();
+    try {
+      for (const rowTicks of [1, 3, 100]) {
+        assert.deepEqual(
+          await store.readRowTotals('test', 'A', T0, T0 + DAY, rowTicks),
+          expectedRows(trades, rowTicks),
+          `rowTicks ${rowTicks}`,
+        );
+      }
+      // New trades of the migrated instrument land on the same one-tick cells.
+      const more = trades.map((t, i) => ({ ...t, id: 1000 + i, ts: micros(t.ts + DAY) }));
+      await store.insertTrades('test', 'A', more);
+      assert.deepEqual(
+        await store.readRowTotals('test', 'A', T0, T0 + 2 * DAY, 1),
+        expectedRows([...trades, ...more], 1),
+      );
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
