@@ -22,6 +22,9 @@ const LIVE_FEEDS: Readonly<Record<string, FeedId>> = {
   bitstamp: 'bitstamp-live-trades',
 };
 
+/** How long `npm start` waits for each exchange's instrument metadata before using the cached increments. */
+export const METADATA_TIMEOUT_MS = 5000;
+
 export interface CreatedSource {
   readonly source: TradeSource;
   /** Market definitions matching the source's instruments (the simulator names its venues sim-…). */
@@ -85,5 +88,25 @@ export async function createSource(spec: string, o: SourceOptions = {}): Promise
     );
     symbols.push(syms);
   }
+  await refreshInstruments(collectors, o.log);
   return { source: new CollectorSource(collectors, registry, symbols) };
+}
+
+/**
+ * Exchange increments before the first trade (the exchange may have changed a tick size since the cached registry
+ * was written); when an exchange cannot be read in time its cached increments are used and the log says so.
+ */
+export async function refreshInstruments(
+  collectors: readonly ExchangeCollector[],
+  log: ((msg: string) => void) | undefined,
+  timeoutMs = METADATA_TIMEOUT_MS,
+): Promise<void> {
+  const results = await Promise.all(collectors.map((c) => c.refreshInstruments(timeoutMs)));
+  results.forEach((r, k) => {
+    const ex = collectors[k]!.feed.exchange;
+    if (r === undefined) log?.(`${ex}: no instrument metadata endpoint known; using the cached increments`);
+    else if (r.fallback !== undefined)
+      log?.(`${ex}: instrument metadata unavailable (${r.fallback}); using the cached increments`);
+    else log?.(`${ex}: instrument increments from the exchange (${r.updated} symbols)`);
+  });
 }

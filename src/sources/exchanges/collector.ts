@@ -7,6 +7,7 @@ import type { Trade } from '../../core/trade.ts';
 import type { UnixMicros } from '../../core/units.ts';
 import { ReconnectingSocket, type ConnectionEvent, type ConnectionOptions } from './connection.ts';
 import { FEEDS, type FeedDefinition, type FeedId } from './feeds.ts';
+import { hasMetadata, loadInstrumentMetadata, type MetadataResult } from './instrument-metadata.ts';
 import { RestClient, type RestClientOptions, type RestStats } from './rest-client.ts';
 import { DedupeWindow, DEFAULT_BUFFER_BUDGET, StreamSequencer, type LostRange } from './sequencer.ts';
 import type { FeedEvent, FeedMapper } from './types.ts';
@@ -201,6 +202,23 @@ export class ExchangeCollector {
       ...opts.rest,
       baseUrl: opts.restBase ?? this.feed.defaultRestBase,
     });
+  }
+
+  /**
+   * Reads the symbols' increments from the exchange into the registry (before start, so the first trades are put on
+   * the exchange's grid). Undefined for exchanges without a metadata parser; on failure or after timeoutMs the
+   * registry's cached rows stay in use and the result says why.
+   */
+  async refreshInstruments(timeoutMs = 5000): Promise<MetadataResult | undefined> {
+    const exchange = this.feed.exchange;
+    if (!hasMetadata(exchange)) return undefined;
+    return loadInstrumentMetadata(
+      this.rest,
+      exchange,
+      this.opts.symbols,
+      this.opts.registry,
+      AbortSignal.timeout(timeoutMs),
+    );
   }
 
   start(): void {

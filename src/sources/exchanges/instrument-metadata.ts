@@ -85,6 +85,12 @@ export function parseCoinbaseProducts(body: unknown): Instrument[] {
   return out;
 }
 
+/** Exchanges whose instrument metadata endpoint we parse. */
+export const METADATA_EXCHANGES = ['binance', 'binance-usdm', 'coinbase'] as const;
+export type MetadataExchange = (typeof METADATA_EXCHANGES)[number];
+export const hasMetadata = (exchange: string): exchange is MetadataExchange =>
+  (METADATA_EXCHANGES as readonly string[]).includes(exchange);
+
 export interface MetadataResult {
   /** Instruments now in the registry from the exchange. */
   readonly updated: number;
@@ -98,17 +104,19 @@ export interface MetadataResult {
  */
 export async function loadInstrumentMetadata(
   rest: RestClient,
-  exchange: 'binance' | 'binance-usdm' | 'coinbase',
+  exchange: MetadataExchange,
   symbols: readonly string[],
   registry: InstrumentRegistry,
+  signal?: AbortSignal,
 ): Promise<MetadataResult> {
   try {
     let found: Instrument[];
-    if (exchange === 'coinbase') found = parseCoinbaseProducts((await rest.getJson('products')).body);
+    if (exchange === 'coinbase')
+      found = parseCoinbaseProducts((await rest.getJson('products', {}, 1, signal)).body);
     else {
       const path = exchange === 'binance' ? 'api/v3/exchangeInfo' : 'fapi/v1/exchangeInfo';
       found = parseBinanceExchangeInfo(
-        (await rest.getJson(path, {}, exchange === 'binance' ? 20 : 1)).body,
+        (await rest.getJson(path, {}, exchange === 'binance' ? 20 : 1, signal)).body,
         exchange,
       );
     }
