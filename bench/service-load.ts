@@ -147,9 +147,14 @@ function connect(url: string, probe: boolean, idle: boolean): Promise<WebSocket>
       // The batch's first trade was sent first: its latency is the batch's worst. Found without parsing the whole
       // message, so the probe costs the generator little.
       const t = now();
+      // Columnar batches (`columns/1`): the id column's first entry is the first trade's id as is (older builds
+      // sent an object per trade: its first "id" is the same trade's).
       const at = d.indexOf('"id":');
       if (at < 0) return;
-      const id = Number(d.subarray(at + 5, d.indexOf(',', at)).toString());
+      let i = at + 5;
+      if (d[i] === 0x5b /* [ */) i++;
+      let id = 0;
+      for (; i < d.length && d[i]! >= 0x30 && d[i]! <= 0x39; i++) id = id * 10 + d[i]! - 0x30;
       const s = sentAt.get(id);
       if (s !== undefined) latencies.push(t - s);
     });
@@ -214,9 +219,14 @@ port.on('message', (c: Cmd) => {
           const n = c.n as number;
           const probes = c.probes as number;
           const batch: Promise<{ terminate(): void }>[] = [];
+          // Probes spread over the connection order (the middle of each n/probes slice): the service writes to its
+          // clients in that order, so probes that connected first would see only the start of every fan-out.
+          const probeAt = new Set(
+            Array.from({ length: probes }, (_, k) => Math.floor(((k + 0.5) * n) / probes)),
+          );
           for (let i = 0; i < n; i++) {
             batch.push(
-              i < probes
+              probeAt.has(i)
                 ? connect(c.url as string, true, false)
                 : drainClient(c.url as string, c.idle === true),
             );

@@ -6,6 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { InstrumentRegistry } from '../src/core/instrument.ts';
 import { US_PER_DAY } from '../src/core/time.ts';
@@ -29,9 +31,19 @@ export interface ServiceBenchOptions {
   readonly probes?: number;
   readonly restSeconds?: number;
   readonly restConcurrency?: number;
+  /** Parts to run (default all): one part at a time keeps a profile readable. */
+  readonly parts?: readonly ('stream' | 'idle' | 'rest')[];
 }
 
 const mb = (n: number): number => Math.round((n / 1048576) * 10) / 10;
+
+/** A full GC before each memory sample, so before/after compare live memory, not the collector's timing. */
+function fullGc(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
 
 export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<string, unknown>> {
   if (!hasSharedData()) return { skipped: 'shared data missing (../shared/data)' };
@@ -94,6 +106,7 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
       // Wait for the collector's subscription to reach the mock exchange (bounded).
       for (let i = 0; i < 200 && service.monitor.streams.size === 0; i++)
         await new Promise((r) => setTimeout(r, 10));
+      const parts = new Set(o.parts ?? ['stream', 'idle', 'rest']);
       const clients = o.clients ?? 500;
       const runs: Record<string, unknown>[] = [];
       // The spec's configuration first, then lighter ones that show where the fan-out stops being the limit.
@@ -103,7 +116,7 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
         { clients, rate: rate / 10 },
       ];
       let first = true;
-      for (const cfg of configs) {
+      for (const cfg of parts.has('stream') ? configs : []) {
         await ask({
           cmd: 'clients',
           url: server.wsUrl,
@@ -114,13 +127,36 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
         if (first) await ask({ cmd: 'feed', rate: cfg.rate, seconds: 1 });
         first = false;
         const closedBefore = server.streamer.closedSlow;
+        // Zeros where the streamer does not count (A/B runs against older builds).
+        const fanout = (): { messages: number; deliveries: number; writes: number; ms: number } => {
+          const f = server.streamer.fanout as Partial<typeof server.streamer.fanout> | undefined;
+          return {
+            messages: f?.messages ?? 0,
+            deliveries: f?.deliveries ?? 0,
+            writes: f?.writes ?? 0,
+            ms: f?.ms ?? 0,
+          };
+        };
+        const fan0 = fanout();
+        const cpu0 = process.cpuUsage();
         const r = await ask({ cmd: 'feed', rate: cfg.rate, seconds });
+        const cpu = process.cpuUsage(cpu0);
+        const fan = fanout();
         runs.push({
           clients: cfg.clients,
           rate_trades_per_s: cfg.rate,
           seconds,
           frame_to_tick_ms: r,
           closed_as_slow: server.streamer.closedSlow - closedBefore,
+          // The service side of the fan-out: messages published, and the time spent handing them to sockets.
+          server_fanout: {
+            messages: fan.messages - fan0.messages,
+            deliveries: fan.deliveries - fan0.deliveries,
+            socket_writes: fan.writes - fan0.writes,
+            ms_total: Math.round(fan.ms - fan0.ms),
+          },
+          // Both threads of this process (service and load generator), user + system.
+          process_cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,
         });
         await ask({ cmd: 'drop-clients' });
         for (let i = 0; i < 200 && server.streamer.clientCount > 0; i++)
@@ -133,88 +169,107 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
         note: 'service, mock exchange and clients share this machine',
       };
 
-      await ask({ cmd: 'clients', url: server.wsUrl, n: 50, probes: 5, idle: false });
-      global.gc?.();
-      const before = process.memoryUsage();
-      const idle = o.idleClients ?? 50;
-      await ask({ cmd: 'clients', url: server.wsUrl, n: idle, probes: 0, idle: true });
-      const closedBefore = server.streamer.closedSlow;
-      const withIdle = await ask({ cmd: 'feed', rate, seconds });
-      global.gc?.();
-      const after = process.memoryUsage();
-      out.slow_clients = {
-        reading_clients: 50,
-        idle_clients: idle,
-        idle_closed_as_slow: server.streamer.closedSlow - closedBefore,
-        frame_to_tick_ms_of_reading_clients: withIdle,
-        rss_mb: { before: mb(before.rss), after: mb(after.rss) },
-        heap_used_mb: { before: mb(before.heapUsed), after: mb(after.heapUsed) },
-      };
-      await ask({ cmd: 'drop-clients' });
+      if (parts.has('idle')) {
+        const gc = fullGc();
+        await ask({ cmd: 'clients', url: server.wsUrl, n: 50, probes: 5, idle: false });
+        // Warm the channel up with the readers alone, so "before" already holds its steady state.
+        await ask({ cmd: 'feed', rate, seconds: 1 });
+        gc();
+        const before = process.memoryUsage();
+        const idle = o.idleClients ?? 50;
+        await ask({ cmd: 'clients', url: server.wsUrl, n: idle, probes: 0, idle: true });
+        const closedBefore = server.streamer.closedSlow;
+        // Peak without forcing collections: what the process really held while the idle clients were open.
+        let peakHeap = 0;
+        let peakRss = 0;
+        const sampler = setInterval(() => {
+          const m = process.memoryUsage();
+          peakHeap = Math.max(peakHeap, m.heapUsed);
+          peakRss = Math.max(peakRss, m.rss);
+        }, 50);
+        const withIdle = await ask({ cmd: 'feed', rate, seconds });
+        clearInterval(sampler);
+        const idleOpen = server.streamer.clientCount - 50;
+        gc();
+        const after = process.memoryUsage();
+        out.slow_clients = {
+          reading_clients: 50,
+          idle_clients: idle,
+          idle_closed_as_slow: server.streamer.closedSlow - closedBefore,
+          frame_to_tick_ms_of_reading_clients: withIdle,
+          idle_still_open_after_feed: idleOpen,
+          rss_mb: { before: mb(before.rss), peak: mb(peakRss), after: mb(after.rss) },
+          heap_used_mb: { before: mb(before.heapUsed), peak: mb(peakHeap), after: mb(after.heapUsed) },
+          external_mb: { before: mb(before.external), after: mb(after.external) },
+        };
+        await ask({ cmd: 'drop-clients' });
+      }
 
       // REST: one UTC day of 1m bars, tiled real trades (~2.6M) in their own instrument.
-      const file = await readTradeFile(
-        join(SHARED_DATA, 'binance/csv/BTCUSDT-trades-DERIVED-2024-08-08T2354Z_2024-08-09T0005Z.csv'),
-      );
-      const day = Date.UTC(2024, 0, 2) * 1000;
-      const base = file.trades;
-      const span = base[base.length - 1]!.ts - base[0]!.ts + 1000;
-      const inst = { ...file.instrument, exchange: 'bench', symbol: 'BTCUSDT' };
-      await store.upsertInstrument(inst);
-      let id = 1;
-      const t0 = performance.now();
-      let batch: typeof base = [];
-      for (let k = 0; k * span < US_PER_DAY; k++) {
-        const shift = day + k * span - base[0]!.ts;
-        for (const t of base) {
-          const ts = t.ts + shift;
-          if (ts < day + US_PER_DAY) batch.push({ ...t, exchange: 'bench', id: id++, ts: micros(ts) });
+      if (parts.has('rest')) {
+        const file = await readTradeFile(
+          join(SHARED_DATA, 'binance/csv/BTCUSDT-trades-DERIVED-2024-08-08T2354Z_2024-08-09T0005Z.csv'),
+        );
+        const day = Date.UTC(2024, 0, 2) * 1000;
+        const base = file.trades;
+        const span = base[base.length - 1]!.ts - base[0]!.ts + 1000;
+        const inst = { ...file.instrument, exchange: 'bench', symbol: 'BTCUSDT' };
+        await store.upsertInstrument(inst);
+        let id = 1;
+        const t0 = performance.now();
+        let batch: typeof base = [];
+        for (let k = 0; k * span < US_PER_DAY; k++) {
+          const shift = day + k * span - base[0]!.ts;
+          for (const t of base) {
+            const ts = t.ts + shift;
+            if (ts < day + US_PER_DAY) batch.push({ ...t, exchange: 'bench', id: id++, ts: micros(ts) });
+          }
+          if (batch.length >= 500_000) {
+            await store.insertTrades('bench', 'BTCUSDT', batch);
+            batch = [];
+          }
         }
-        if (batch.length >= 500_000) {
-          await store.insertTrades('bench', 'BTCUSDT', batch);
-          batch = [];
+        await store.insertTrades('bench', 'BTCUSDT', batch);
+        const loadS = (performance.now() - t0) / 1000;
+        const restSeconds = o.restSeconds ?? 3;
+        const concurrency = o.restConcurrency ?? 32;
+        const variants: Record<string, unknown>[] = [];
+        for (const rows of ['10', '100']) {
+          const url = `${server.url}/api/v1/orderflow/footprint/bench:BTCUSDT?timeframe=1m&start_time=2024-01-02T00:00:00Z&end_time=2024-01-03T00:00:00Z&price_tick_size=${rows}`;
+          const t1 = performance.now();
+          const res = await fetch(url);
+          const etag = res.headers.get('etag') ?? undefined;
+          const body = (await res.json()) as { data: { bar_stats: unknown[]; bars: unknown[] } };
+          const firstMs = performance.now() - t1;
+          const gz = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: true });
+          const plain = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: false });
+          const revalidate = await ask({
+            cmd: 'rest',
+            url,
+            seconds: restSeconds,
+            concurrency,
+            gzip: true,
+            etag,
+          });
+          variants.push({
+            row_size: rows,
+            bars: body.data.bar_stats.length,
+            cells: body.data.bars.length,
+            first_request_ms: Math.round(firstMs),
+            gzip: gz,
+            identity: plain,
+            if_none_match_304: revalidate,
+          });
         }
-      }
-      await store.insertTrades('bench', 'BTCUSDT', batch);
-      const loadS = (performance.now() - t0) / 1000;
-      const restSeconds = o.restSeconds ?? 3;
-      const concurrency = o.restConcurrency ?? 32;
-      const variants: Record<string, unknown>[] = [];
-      for (const rows of ['10', '100']) {
-        const url = `${server.url}/api/v1/orderflow/footprint/bench:BTCUSDT?timeframe=1m&start_time=2024-01-02T00:00:00Z&end_time=2024-01-03T00:00:00Z&price_tick_size=${rows}`;
-        const t1 = performance.now();
-        const res = await fetch(url);
-        const etag = res.headers.get('etag') ?? undefined;
-        const body = (await res.json()) as { data: { bar_stats: unknown[]; bars: unknown[] } };
-        const firstMs = performance.now() - t1;
-        const gz = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: true });
-        const plain = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: false });
-        const revalidate = await ask({
-          cmd: 'rest',
-          url,
-          seconds: restSeconds,
+        out.rest = {
+          query: 'footprint, one UTC day of 1m bars (tiled real trades), cached after the first request',
+          trades_stored: id - 1,
+          store_load_s: Math.round(loadS * 10) / 10,
           concurrency,
-          gzip: true,
-          etag,
-        });
-        variants.push({
-          row_size: rows,
-          bars: body.data.bar_stats.length,
-          cells: body.data.bars.length,
-          first_request_ms: Math.round(firstMs),
-          gzip: gz,
-          identity: plain,
-          if_none_match_304: revalidate,
-        });
+          variants,
+          goal_req_per_s: 5000,
+        };
       }
-      out.rest = {
-        query: 'footprint, one UTC day of 1m bars (tiled real trades), cached after the first request',
-        trades_stored: id - 1,
-        store_load_s: Math.round(loadS * 10) / 10,
-        concurrency,
-        variants,
-        goal_req_per_s: 5000,
-      };
     } finally {
       await ask({ cmd: 'close' });
       await server.close();
@@ -228,5 +283,7 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(JSON.stringify(await benchService(), null, 2));
+  // `node --import tsx bench/service.ts [stream,idle,rest]`: some parts only.
+  const parts = process.argv[2]?.split(',') as ('stream' | 'idle' | 'rest')[] | undefined;
+  console.log(JSON.stringify(await benchService(parts === undefined ? {} : { parts }), null, 2));
 }

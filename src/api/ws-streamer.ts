@@ -4,6 +4,7 @@
 // it is closed with a reason. Bad frames get `error` messages; control floods are rate limited.
 
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
@@ -14,6 +15,7 @@ import type { AuditLog } from './audit-log.ts';
 import type { Authenticator } from './auth.ts';
 import { toApiError } from './errors.ts';
 import { TokenBuckets } from './rate-limiter.ts';
+import { framed, rawSocketOf, writeFramed, type Framed } from './ws-frame.ts';
 import { QUERY_PARAMS } from './schemas.ts';
 
 export const WS_PATH = '/ws/orderflow';
@@ -92,21 +94,43 @@ export class StreamClient {
   readonly control = new TokenBuckets({ perSecond: CONTROL_PER_SECOND, burst: CONTROL_BURST });
   refused = 0;
   congestedSince: number | undefined;
-  readonly pending = new Map<string, Buffer>();
+  readonly pending = new Map<string, Framed>();
   private pendingBytes = 0;
   ticksDropped = 0;
   alive = true;
   closed = false;
   private seq = 0;
+  /** Where published frames are written directly (undefined: through `ws.send`). */
+  private readonly socket: Socket | undefined;
+  private corked = false;
 
   constructor(
     readonly ws: WebSocket,
     readonly ip: string,
     readonly keyId: string | null,
-  ) {}
+  ) {
+    this.socket = rawSocketOf(ws);
+  }
 
   send(buf: Buffer): void {
     if (this.ws.readyState === WebSocket.OPEN) this.ws.send(buf, { binary: false });
+  }
+
+  /**
+   * Holds this turn's writes to go out together (true when it was not held yet): everything published to a client
+   * in one turn of the event loop — a tick batch, footprint and delta updates — costs one socket write.
+   */
+  cork(): boolean {
+    if (this.corked || this.socket === undefined) return false;
+    this.socket.cork();
+    this.corked = true;
+    return true;
+  }
+
+  uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket?.uncork();
   }
 
   close(code: number, reason: string): void {
@@ -120,15 +144,16 @@ export class StreamClient {
   }
 
   /** Sends or, when congested, coalesces (keyed messages) or drops (ticks) an update. */
-  deliver(buf: Buffer, coalesceKey: string | undefined, isTick: boolean): void {
+  deliver(m: Framed, coalesceKey: string | undefined, isTick: boolean): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
     const queued = this.ws.bufferedAmount;
-    if (queued + buf.length > CLIENT_BUFFER_BUDGET) {
+    const size = m.frame.length;
+    if (queued + size > CLIENT_BUFFER_BUDGET) {
       this.close(CLOSE_SLOW_CONSUMER, `slow consumer: over ${CLIENT_BUFFER_BUDGET} unsent bytes`);
       return;
     }
     if (this.congestedSince === undefined && queued <= COALESCE_AT_BYTES) {
-      this.ws.send(buf, { binary: false });
+      writeFramed(this.ws, this.socket, m);
       return;
     }
     this.congestedSince ??= Date.now();
@@ -138,10 +163,10 @@ export class StreamClient {
     }
     const key = coalesceKey ?? `once:${this.seq++}`;
     const old = this.pending.get(key);
-    if (old !== undefined) this.pendingBytes -= old.length;
+    if (old !== undefined) this.pendingBytes -= old.frame.length;
     this.pending.delete(key);
-    this.pending.set(key, buf);
-    this.pendingBytes += buf.length;
+    this.pending.set(key, m);
+    this.pendingBytes += size;
     if (this.pending.size > MAX_PENDING_MESSAGES || this.pendingBytes > PENDING_BUDGET_BYTES) {
       this.close(CLOSE_SLOW_CONSUMER, 'slow consumer: too many updates pending');
     }
@@ -167,7 +192,7 @@ export class StreamClient {
       );
       this.ticksDropped = 0;
     }
-    for (const buf of this.pending.values()) this.send(buf);
+    for (const m of this.pending.values()) writeFramed(this.ws, this.socket, m);
     this.pending.clear();
     this.pendingBytes = 0;
   }
@@ -189,6 +214,10 @@ export class WsStreamer implements Publisher {
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   private readonly heartbeatBase: Record<string, unknown>;
   messagesPublished = 0;
+  /** Time spent handing published messages to subscribers (what a bigger audience costs). */
+  readonly fanout = { messages: 0, deliveries: 0, writes: 0, ms: 0, maxFlushMs: 0 };
+  private corked: StreamClient[] = [];
+  private flushQueued = false;
   closedSlow = 0;
   errorsSent = 0;
 
@@ -395,15 +424,40 @@ export class WsStreamer implements Publisher {
     this.audit(c, 'ws close', 'ok');
   }
 
-  /** Publisher: the same buffer to every subscriber of the topic. */
+  /** Publisher: the same frame to every subscriber of the topic, written when this turn's publishing is done. */
   publish(topic: string, payload: Buffer, coalesceKey?: string): void {
     const set = this.topics.get(topic);
     if (set === undefined) return;
+    const t0 = performance.now();
     this.messagesPublished++;
     const isTick = topic.startsWith('tick:');
     const key = coalesceKey === undefined ? undefined : `${topic}|${coalesceKey}`;
-    for (const c of set) c.deliver(payload, key, isTick);
+    const m = framed(payload);
+    for (const c of set) {
+      if (c.cork()) this.corked.push(c);
+      c.deliver(m, key, isTick);
+    }
+    if (this.corked.length > 0 && !this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flush);
+    }
+    this.fanout.messages++;
+    this.fanout.deliveries += set.size;
+    this.fanout.ms += performance.now() - t0;
   }
+
+  /** The socket writes of this turn's publishing: one per client that got something. */
+  private readonly flush = (): void => {
+    const t0 = performance.now();
+    this.flushQueued = false;
+    const corked = this.corked;
+    this.corked = [];
+    for (const c of corked) c.uncork();
+    const ms = performance.now() - t0;
+    this.fanout.ms += ms;
+    this.fanout.writes += corked.length;
+    if (ms > this.fanout.maxFlushMs) this.fanout.maxFlushMs = ms;
+  };
 
   private drainAll(): void {
     const now = Date.now();
@@ -411,14 +465,14 @@ export class WsStreamer implements Publisher {
   }
 
   private heartbeat(): void {
-    const buf = encode('heartbeat', { time: new Date().toISOString(), ...this.heartbeatBase });
+    const m = framed(encode('heartbeat', { time: new Date().toISOString(), ...this.heartbeatBase }));
     for (const c of this.clients) {
       if (!c.alive) {
         c.ws.terminate();
         continue;
       }
       c.alive = false;
-      c.deliver(buf, 'heartbeat', false);
+      c.deliver(m, 'heartbeat', false);
       if (c.ws.readyState === WebSocket.OPEN) c.ws.ping();
     }
   }

@@ -1,6 +1,8 @@
 // Typed WebSocket client of /ws/orderflow: subscribe/unsubscribe and typed message handlers. Uses the global
 // WebSocket (browsers, Node ≥ 22) or any constructor passed in (e.g. the `ws` package on Node 20).
 
+import { decodeTickBatch, type StreamTrade, type TickBatch } from './tick-batch.ts';
+
 export interface SubscribeParams {
   symbol: string;
   timeframe?: string;
@@ -9,16 +11,6 @@ export interface SubscribeParams {
   exchange?: string;
   volume_per_bar?: string | number;
   ticks_per_bar?: number;
-}
-
-export interface StreamTrade {
-  exchange: string;
-  symbol: string;
-  id: number | string;
-  time: string;
-  price: number;
-  qty: number;
-  side: 'buy' | 'sell';
 }
 
 /** A signal as REST /signals lists it and the `signal` message sends it (evidence fields depend on `kind`). */
@@ -94,7 +86,8 @@ export interface StreamMessages {
     delta_profile: Record<string, unknown>;
     source?: string;
   };
-  tick: { symbol: string; trades: StreamTrade[]; source?: string };
+  /** Columnar; `onTrades` (or decodeTickBatch) gives one object per trade. */
+  tick: TickBatch;
   footprint_update: {
     symbol: string;
     timeframe: string;
@@ -179,6 +172,11 @@ export class OrderflowStream {
     if (set === undefined) this.handlers.set(type, (set = new Set()));
     set.add(handler);
     return () => set.delete(handler);
+  }
+
+  /** Every trade of every `tick` batch, decoded (the batch comes along for its symbol and source). */
+  onTrades(handler: (trades: StreamTrade[], batch: TickBatch) => void): () => void {
+    return this.on('tick', (b) => handler(decodeTickBatch(b), b));
   }
 
   subscribe(p: SubscribeParams): void {

@@ -50,8 +50,16 @@ export const MINUTE_GRACE_US = 2_000_000;
 export const FINALIZED_KEEP = 120;
 /** Cadence of footprint/delta/imbalance updates. */
 export const UPDATE_INTERVAL_MS = 100;
-/** Least time between two `tick` messages of a market: bounds the message rate (and sends) under bursts. */
+/** Least time between two `tick` flushes: bounds the message rate (and sends) under bursts. */
 export const TICK_MIN_INTERVAL_MS = 10;
+/**
+ * A flush and the pause after it last this many times the flush's fan-out (serializing and writing to every
+ * subscriber's socket), so handing ticks out takes at most a third of the CPU however many clients listen: the
+ * cost of a socket write is per message, so a big audience gets fewer, bigger batches instead of falling behind.
+ */
+export const TICK_FANOUT_PERIOD_FACTOR = 3;
+/** ... but flushes are never further apart than this: the most batching adds to a trade's latency. */
+export const TICK_MAX_INTERVAL_MS = 40;
 /** Trades a market holds for its next `tick` message; beyond that they are dropped from the stream (counted). */
 export const TICK_BATCH_MAX = 20_000;
 export const MAX_MARKETS = 64;
@@ -229,6 +237,10 @@ export class LiveHub {
   private readonly channelIndex = new Map<string, { market: MarketLive; ch: ChannelState }>();
   private tickScheduled = false;
   private lastTickFlush = 0;
+  /** Wall time of the last flush's fan-out, socket writes included (ms). */
+  private lastFanoutMs = 0;
+  /** Footprint/delta updates wait for the pending tick flush, so both reach a client in one socket write. */
+  private updatesDue = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly nowUs: () => number;
   publishedUpdates = 0;
@@ -241,7 +253,10 @@ export class LiveHub {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.publishUpdates(), UPDATE_INTERVAL_MS);
+    this.timer ??= setInterval(() => {
+      if (this.tickScheduled) this.updatesDue = true;
+      else this.publishUpdates();
+    }, UPDATE_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -290,11 +305,16 @@ export class LiveHub {
     if (this.tickScheduled) return;
     this.tickScheduled = true;
     // End of this turn of the event loop (everything that arrived together goes out as one batch), and no sooner
-    // than TICK_MIN_INTERVAL_MS after the previous batch.
-    const wait = this.lastTickFlush + TICK_MIN_INTERVAL_MS - performance.now();
+    // than the period the last fan-out asks for.
+    const period = Math.min(
+      TICK_MAX_INTERVAL_MS,
+      Math.max(TICK_MIN_INTERVAL_MS, TICK_FANOUT_PERIOD_FACTOR * this.lastFanoutMs),
+    );
+    const wait = this.lastTickFlush + period - performance.now();
     const run = (): void => {
       this.tickScheduled = false;
-      this.lastTickFlush = performance.now();
+      const t0 = performance.now();
+      this.lastTickFlush = t0;
       for (const m of this.markets.values()) {
         if (m.pendingTicks.length === 0) continue;
         const trades = m.pendingTicks;
@@ -305,6 +325,14 @@ export class LiveHub {
         );
         this.publishedTicks++;
       }
+      if (this.updatesDue) {
+        this.updatesDue = false;
+        this.publishUpdates();
+      }
+      // Queued after the publisher's own end-of-turn writes, so this measures them too.
+      process.nextTick(() => {
+        this.lastFanoutMs = performance.now() - t0;
+      });
     };
     if (wait > 0) setTimeout(run, wait);
     else setImmediate(run);

@@ -2,6 +2,9 @@
 // Bodies reuse the REST views, so a streamed bar has exactly the REST footprint's cell format.
 
 import type { AnalyticsParams } from '../core/params.ts';
+import { TICK_FORMAT } from '../client/tick-batch.ts';
+import { formatIncrement } from '../core/decimal.ts';
+import { formatTime } from '../core/time.ts';
 import type { Trade } from '../core/trade.ts';
 import type { SourceKind } from '../sources/source.ts';
 import { deltaAnalysis } from '../engines/delta.ts';
@@ -41,26 +44,80 @@ export const encode = (type: StreamMessageType, data: unknown): Buffer =>
 export const sourceMark = (kind: SourceKind): { source?: SourceKind } =>
   kind === 'live' ? {} : { source: kind };
 
+/** A JSON text array of the values' differences from their predecessors (the first value is as is). */
+function deltaColumn(values: readonly number[]): string {
+  let out = '[';
+  let prev = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    out += i === 0 ? String(v) : `,${v - prev}`;
+    prev = v;
+  }
+  return `${out}]`;
+}
+
+/** Integer ids whose successive differences are exact: the delta-coded id column is then safe to sum. */
+function deltaCodableIds(trades: readonly Trade[]): number[] | undefined {
+  const ids: number[] = [];
+  let prev = 0;
+  for (let i = 0; i < trades.length; i++) {
+    const id = trades[i]!.id;
+    if (typeof id !== 'number' || !Number.isSafeInteger(id)) return undefined;
+    if (i > 0 && !Number.isSafeInteger(id - prev)) return undefined;
+    ids.push(id);
+    prev = id;
+  }
+  return ids;
+}
+
+/**
+ * A batch of trades as one columnar `tick` message (layout in docs/api.md): venue, scale and base values once;
+ * integer ticks/lots and µs, delta-coded where neighbours are close, so it costs ~15 bytes a trade instead of
+ * ~130 for an object per trade — what makes fanning it out to hundreds of clients affordable. Exact: integers
+ * only, the increments as decimal text.
+ */
 export function tickMessage(
   symbol: string,
   trades: readonly Trade[],
   p: AnalyticsParams,
   kind: SourceKind,
 ): Buffer {
-  const u = unitsFor(p.scale, p.rowTicks);
-  return encode('tick', {
-    symbol,
-    ...sourceMark(kind),
-    trades: trades.map((t) => ({
-      exchange: t.exchange,
-      symbol: t.symbol,
-      id: t.id,
-      time: u.time(t.ts),
-      price: u.price(t.price),
-      qty: u.qty(t.qty),
-      side: t.side === 1 ? 'buy' : 'sell',
-    })),
-  });
+  const venueIndex = new Map<string, number>();
+  const venues: [string, string][] = [];
+  const venueOf: number[] = [];
+  const times: number[] = [];
+  const prices: number[] = [];
+  let qtys = '';
+  let sides = '';
+  for (let i = 0; i < trades.length; i++) {
+    const t = trades[i]!;
+    const vk = `${t.exchange}\u0000${t.symbol}`;
+    let v = venueIndex.get(vk);
+    if (v === undefined) {
+      v = venues.length;
+      venueIndex.set(vk, v);
+      venues.push([t.exchange, t.symbol]);
+    }
+    venueOf.push(v);
+    times.push(t.ts);
+    prices.push(t.price);
+    qtys += i === 0 ? String(t.qty) : `,${t.qty}`;
+    sides += t.side === 1 ? 'b' : 's';
+  }
+  const ids = deltaCodableIds(trades);
+  const deltaCoded = ids === undefined ? '["time_us","price_ticks"]' : '["id","time_us","price_ticks"]';
+  const source = kind === 'live' ? '' : `,"source":${JSON.stringify(kind)}`;
+  const first = trades[0];
+  const text =
+    `{"type":"tick","data":{"symbol":${JSON.stringify(symbol)}${source},"format":"${TICK_FORMAT}"` +
+    `,"count":${trades.length},"start_time":${first === undefined ? 'null' : JSON.stringify(formatTime(first.ts))}` +
+    `,"price_increment":"${formatIncrement(p.scale.price)}","qty_increment":"${formatIncrement(p.scale.qty)}"` +
+    `,"venues":${JSON.stringify(venues)}${venues.length > 1 ? `,"venue":[${venueOf.join(',')}]` : ''}` +
+    `,"delta_coded":${deltaCoded}` +
+    `,"id":${ids === undefined ? JSON.stringify(trades.map((t) => t.id)) : deltaColumn(ids)}` +
+    `,"time_us":${deltaColumn(times)},"price_ticks":${deltaColumn(prices)},"qty_lots":[${qtys}]` +
+    `,"side":"${sides}"}}`;
+  return Buffer.from(text);
 }
 
 /** One bar: its cells in the REST footprint format (`bars`) and its statistics (`bar`). */

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
-import { formatIncrement } from '../../src/core/decimal.ts';
+import { decodeTickBatch } from '../../src/client/tick-batch.ts';
+import { formatIncrement, unitsToString } from '../../src/core/decimal.ts';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { Trade } from '../../src/core/trade.ts';
 import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
@@ -20,6 +21,7 @@ import {
   SLOW_CLIENT_GRACE_MS,
   StreamClient,
 } from '../../src/api/ws-streamer.ts';
+import { framed } from '../../src/api/ws-frame.ts';
 import { requireData } from '../real-data.ts';
 import { ETH_FILE, listen, serviceFixture } from './fixture.ts';
 
@@ -112,12 +114,29 @@ test('subscribe (spec message): subscribed, snapshot, then tick, footprint_updat
     const batch = s.rest.slice(0, 50);
     s.f.source.push(s.inst, batch);
     const tk = await tick;
+    assert.equal(tk.data.count, batch.length, 'one batched tick');
+    // The columnar batch decodes to exactly the pushed trades, in order, prices and sizes as exact decimals.
     assert.deepEqual(
-      tk.data.trades.map((x: { id: number }) => x.id),
-      batch.map((x) => x.id),
-      'one batched tick with the trades in order',
+      decodeTickBatch(tk.data).map((x) => [
+        x.exchange,
+        x.symbol,
+        x.id,
+        x.time_us,
+        x.price_text,
+        x.qty_text,
+        x.side,
+      ]),
+      batch.map((x) => [
+        x.exchange,
+        x.symbol,
+        x.id,
+        x.ts,
+        unitsToString(x.price, s.inst.price),
+        unitsToString(x.qty, s.inst.qty),
+        x.side === 1 ? 'buy' : 'sell',
+      ]),
+      'the trades in order',
     );
-    assert.ok(['buy', 'sell'].includes(tk.data.trades[0].side));
     const up = await fp;
     for (const c of up.data.bars) {
       for (const k of ['price_level', 'buy_volume', 'sell_volume', 'total_volume', 'delta'])
@@ -193,7 +212,7 @@ test('bad frames get error messages, never a crash; other clients keep streaming
     assert.equal((await closed).code, 1009);
     const tick = b.next('tick');
     s.f.source.push(s.inst, s.rest.slice(0, 5));
-    assert.equal((await tick).data.trades.length, 5);
+    assert.equal(decodeTickBatch((await tick).data).length, 5);
   } finally {
     b.ws.close();
     await s.server.close();
@@ -220,7 +239,7 @@ test('subscribe/unsubscribe floods are rate limited, then the flooding client is
     await until(() => s.server.streamer.clientCount === 1);
     const tick = b.next('tick');
     s.f.source.push(s.inst, s.rest.slice(0, 3));
-    assert.equal((await tick).data.trades.length, 3);
+    assert.equal(decodeTickBatch((await tick).data).length, 3);
     // The flooder's subscriptions were released: the channel has B only.
     assert.equal(s.f.service.hub.counts.channels, 1);
   } finally {
@@ -279,7 +298,7 @@ test('byte budget of one client: coalesce keyed updates to the latest, drop tick
     terminate: () => undefined,
   };
   const c = new StreamClient(fake as unknown as WebSocket, '127.0.0.1', null);
-  const msg = (s: string) => Buffer.from(s);
+  const msg = (s: string) => framed(Buffer.from(s));
   c.deliver(msg('first'), 'k', false);
   assert.deepEqual(sent, ['first'], 'under the threshold: sent at once');
   fake.bufferedAmount = COALESCE_AT_BYTES + 1;

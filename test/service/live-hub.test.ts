@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { decodeTickBatch } from '../../src/client/tick-batch.ts';
 import { formatIncrement } from '../../src/core/decimal.ts';
 import type { Trade } from '../../src/core/trade.ts';
 import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
@@ -129,8 +130,14 @@ test('live channels equal the REST footprint over the same trades (stored half +
               if (Date.parse(b.start_time) * 1000 > lastStored)
                 assert.ok(streamedSince.has(b.start_time), `streamed ${b.start_time}`);
           }
-          const ticks = cap.messages.filter((m) => m.msg.type === 'tick').flatMap((m) => m.msg.data.trades);
-          assert.equal(ticks.length, all.length - storedCount, 'every streamed trade was ticked once');
+          const ticks = cap.messages
+            .filter((m) => m.msg.type === 'tick')
+            .flatMap((m) => decodeTickBatch(m.msg.data));
+          assert.deepEqual(
+            ticks.map((x) => x.id),
+            all.slice(storedCount).map((x) => x.id),
+            'every streamed trade was ticked once, in order',
+          );
         } finally {
           await f.close();
         }
