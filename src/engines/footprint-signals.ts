@@ -87,16 +87,31 @@ export function exhaustionPrint(bar: FootprintBar, n: number, rowTicks: number):
   const highRow = Math.floor(bar.high / rowTicks);
   const lowRow = Math.floor(bar.low / rowTicks);
   if (highRow - lowRow + 1 < n) return NONE;
-  const byRow = new Map(bar.cells.map((c) => [c.row, c]));
-  const buyAt = (r: number): number => byRow.get(r)?.buy ?? 0;
-  const sellAt = (r: number): number => byRow.get(r)?.sell ?? 0;
+  const cells = bar.cells;
   let high = true;
   let low = true;
-  for (let k = 0; k < n - 1; k++) {
-    if (!(buyAt(highRow - k) < buyAt(highRow - k - 1))) high = false;
-    if (!(sellAt(lowRow + k) < sellAt(lowRow + k + 1))) low = false;
+  for (let k = 0; k < n - 1 && (high || low); k++) {
+    if (high && !((cellAt(cells, highRow - k)?.buy ?? 0) < (cellAt(cells, highRow - k - 1)?.buy ?? 0))) {
+      high = false;
+    }
+    if (low && !((cellAt(cells, lowRow + k)?.sell ?? 0) < (cellAt(cells, lowRow + k + 1)?.sell ?? 0))) {
+      low = false;
+    }
   }
   return { high, low };
+}
+
+/** The cell of `row` in cells sorted by row (binary search), or undefined when the row did not trade. */
+function cellAt(cells: FootprintBar['cells'], row: number): FootprintBar['cells'][number] | undefined {
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]!.row < row) lo = mid + 1;
+    else hi = mid;
+  }
+  const c = cells[lo];
+  return c !== undefined && c.row === row ? c : undefined;
 }
 
 /**
@@ -106,27 +121,33 @@ export function exhaustionPrint(bar: FootprintBar, n: number, rowTicks: number):
  */
 export function absorptions(bars: readonly FootprintBar[], p: AnalyticsParams): Absorption[] {
   const { factor, rows: slack, bars: follow } = p.absorption;
-  const rowOf = (priceTicks: number): number => Math.floor(priceTicks / p.rowTicks);
+  const rowTicks = p.rowTicks;
   const out: Absorption[] = [];
+  let vols = new Float64Array(64);
   for (let i = 0; i + follow < bars.length; i++) {
     const bar = bars[i]!;
-    const vols = bar.cells
-      .map((c) => c.buy + c.sell)
-      .filter((v) => v > 0)
-      .sort((a, b) => a - b);
-    if (vols.length === 0) continue;
+    const cells = bar.cells;
+    if (vols.length < cells.length) vols = new Float64Array(cells.length * 2);
+    let n = 0;
+    for (const c of cells) if (c.buy + c.sell > 0) vols[n++] = c.buy + c.sell;
+    if (n === 0) continue;
+    const sorted = vols.subarray(0, n).sort();
     // Median = (a + b) / 2 with a = b for an odd count, so vol ≥ f·median ⇔ 2·vol·den ≥ num·(a + b), exactly.
-    const a = vols[(vols.length - 1) >> 1]!;
-    const b = vols[vols.length >> 1]!;
-    const heavy = (vol: number): boolean => vol > 0 && productGe(2 * vol, factor.den, factor.num, a + b);
-    const lowCell = bar.cells[0]!;
-    const highCell = bar.cells[bar.cells.length - 1]!;
-    const later = bars.slice(i + 1, i + 1 + follow);
-    if (heavy(lowCell.sell) && later.every((l) => rowOf(l.low) >= lowCell.row - slack)) {
-      out.push({ barStart: bar.start, row: lowCell.row, side: 'sell', volume: lowCell.sell });
+    const ab = sorted[(n - 1) >> 1]! + sorted[n >> 1]!;
+    const lowCell = cells[0]!;
+    const highCell = cells[cells.length - 1]!;
+    const end = i + 1 + follow;
+    if (lowCell.sell > 0 && productGe(2 * lowCell.sell, factor.den, factor.num, ab)) {
+      let held = true;
+      for (let j = i + 1; j < end && held; j++)
+        held = Math.floor(bars[j]!.low / rowTicks) >= lowCell.row - slack;
+      if (held) out.push({ barStart: bar.start, row: lowCell.row, side: 'sell', volume: lowCell.sell });
     }
-    if (heavy(highCell.buy) && later.every((l) => rowOf(l.high) <= highCell.row + slack)) {
-      out.push({ barStart: bar.start, row: highCell.row, side: 'buy', volume: highCell.buy });
+    if (highCell.buy > 0 && productGe(2 * highCell.buy, factor.den, factor.num, ab)) {
+      let held = true;
+      for (let j = i + 1; j < end && held; j++)
+        held = Math.floor(bars[j]!.high / rowTicks) <= highCell.row + slack;
+      if (held) out.push({ barStart: bar.start, row: highCell.row, side: 'buy', volume: highCell.buy });
     }
   }
   return out;

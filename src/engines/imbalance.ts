@@ -57,26 +57,30 @@ function dominates(dominant: number, opposite: number, p: ImbalanceParams): bool
 /** Per-cell imbalance flags of a bar (diagonal: buy[r] vs sell[r−1], sell[r] vs buy[r+1]; horizontal: same row). */
 export function cellImbalances(bar: FootprintBar, p: ImbalanceParams): CellImbalance[] {
   const cells = bar.cells;
-  return cells.map((c, i) => {
-    if (!p.enabled) return { row: c.row, buyImbalance: false, sellImbalance: false };
-    let sellOpposite: number;
-    let buyOpposite: number;
-    if (p.mode === 'horizontal') {
-      sellOpposite = c.sell;
-      buyOpposite = c.buy;
-    } else {
+  const out = new Array<CellImbalance>(cells.length);
+  const diagonal = p.mode !== 'horizontal';
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells[i]!;
+    if (!p.enabled) {
+      out[i] = { row: c.row, buyImbalance: false, sellImbalance: false };
+      continue;
+    }
+    let sellOpposite = c.sell;
+    let buyOpposite = c.buy;
+    if (diagonal) {
       // Cells hold only traded rows, so a neighbour is the adjacent cell only when its row is adjacent.
       const below = cells[i - 1];
       const above = cells[i + 1];
       sellOpposite = below !== undefined && below.row === c.row - 1 ? below.sell : 0;
       buyOpposite = above !== undefined && above.row === c.row + 1 ? above.buy : 0;
     }
-    return {
+    out[i] = {
       row: c.row,
       buyImbalance: dominates(c.buy, sellOpposite, p),
       sellImbalance: dominates(c.sell, buyOpposite, p),
     };
-  });
+  }
+  return out;
 }
 
 interface Run {
@@ -85,29 +89,41 @@ interface Run {
   readonly highRow: number;
 }
 
-/** Maximal runs of consecutive imbalanced rows of one side with at least stackCount rows, ordered as zones are. */
-function stackedRuns(bar: FootprintBar, p: ImbalanceParams): Run[] {
-  if (!p.enabled) return [];
-  const flags = cellImbalances(bar, p);
-  const runs: Run[] = [];
-  for (const side of ['buy', 'sell'] as const) {
-    let low = NaN;
-    let prev = NaN;
-    const close = (): void => {
-      if (prev - low + 1 >= p.stackCount) runs.push({ side, lowRow: low, highRow: prev });
-    };
-    for (const f of flags) {
-      const on = side === 'buy' ? f.buyImbalance : f.sellImbalance;
-      if (on && f.row === prev + 1) prev = f.row;
-      else {
-        close();
-        low = on ? f.row : NaN;
-        prev = on ? f.row : NaN;
-      }
+/** Runs of one side's flags with at least stackCount rows, appended to `runs` in row order. */
+function sideRuns(
+  flags: readonly CellImbalance[],
+  side: ImbalanceSide,
+  stackCount: number,
+  runs: Run[],
+): void {
+  let low = NaN;
+  let prev = NaN;
+  for (const f of flags) {
+    const on = side === 'buy' ? f.buyImbalance : f.sellImbalance;
+    if (on && f.row === prev + 1) prev = f.row;
+    else {
+      if (prev - low + 1 >= stackCount) runs.push({ side, lowRow: low, highRow: prev });
+      low = on ? f.row : NaN;
+      prev = on ? f.row : NaN;
     }
-    close();
   }
-  return runs.sort((a, b) => a.lowRow - b.lowRow || (a.side === b.side ? 0 : a.side === 'buy' ? -1 : 1));
+  if (prev - low + 1 >= stackCount) runs.push({ side, lowRow: low, highRow: prev });
+}
+
+const runOrder = (a: Run, b: Run): number =>
+  a.lowRow - b.lowRow || (a.side === b.side ? 0 : a.side === 'buy' ? -1 : 1);
+
+/**
+ * Maximal runs of consecutive imbalanced rows of one side with at least stackCount rows, ordered as zones are.
+ * `flags`: the bar's cellImbalances when the caller has them already.
+ */
+function stackedRuns(bar: FootprintBar, p: ImbalanceParams, flags?: readonly CellImbalance[]): Run[] {
+  if (!p.enabled) return [];
+  const f = flags ?? cellImbalances(bar, p);
+  const runs: Run[] = [];
+  sideRuns(f, 'buy', p.stackCount, runs);
+  sideRuns(f, 'sell', p.stackCount, runs);
+  return runs.length > 1 ? runs.sort(runOrder) : runs;
 }
 
 /** Whether the bar has a trade in a row of [lowRow, highRow] (binary search over its sorted cells). */
@@ -125,14 +141,11 @@ function tradesInside(bar: FootprintBar, lowRow: number, highRow: number): boole
 }
 
 function zoneOf(run: Run, barStart: number, touchedAt: number | undefined): ImbalanceZone {
-  const base = {
-    side: run.side,
-    lowRow: run.lowRow,
-    highRow: run.highRow,
-    rows: run.highRow - run.lowRow + 1,
-    barStart,
-  };
-  return touchedAt === undefined ? { ...base, active: true } : { ...base, active: false, touchedAt };
+  const rows = run.highRow - run.lowRow + 1;
+  const { side, lowRow, highRow } = run;
+  return touchedAt === undefined
+    ? { side, lowRow, highRow, rows, barStart, active: true }
+    : { side, lowRow, highRow, rows, barStart, active: false, touchedAt };
 }
 
 /** The stacked-imbalance zones that formed in one bar, judged on that bar alone (all still active). */
@@ -140,12 +153,19 @@ export function barStackedZones(bar: FootprintBar, p: ImbalanceParams): Imbalanc
   return stackedRuns(bar, p).map((r) => zoneOf(r, bar.start, undefined));
 }
 
-/** Every stacked-imbalance zone of the bars (oldest first), with whether a later bar has touched it. */
-export function stackedImbalanceZones(bars: readonly FootprintBar[], p: ImbalanceParams): ImbalanceZone[] {
+/**
+ * Every stacked-imbalance zone of the bars (oldest first), with whether a later bar has touched it.
+ * `flags[i]`: bars[i]'s cellImbalances when the caller has them already.
+ */
+export function stackedImbalanceZones(
+  bars: readonly FootprintBar[],
+  p: ImbalanceParams,
+  flags?: readonly (readonly CellImbalance[])[],
+): ImbalanceZone[] {
   const out: ImbalanceZone[] = [];
   for (let i = 0; i < bars.length; i++) {
     const bar = bars[i]!;
-    for (const run of stackedRuns(bar, p)) {
+    for (const run of stackedRuns(bar, p, flags?.[i])) {
       let touchedAt: number | undefined;
       for (let j = i + 1; j < bars.length && touchedAt === undefined; j++) {
         const later = bars[j]!;

@@ -3,7 +3,7 @@
 
 import type { AnalyticsParams } from '../core/params.ts';
 import type { FootprintBar } from '../engines/footprint.ts';
-import { cellImbalances, stackedImbalanceZones } from '../engines/imbalance.ts';
+import { cellImbalances, stackedImbalanceZones, type CellImbalance } from '../engines/imbalance.ts';
 import { absorptions, exhaustionPrint, nakedPocs, unfinishedAuction } from '../engines/footprint-signals.ts';
 import { success, type SuccessBody } from './envelope.ts';
 import { unitsFor } from './units.ts';
@@ -38,11 +38,14 @@ export function footprintBody(
   const u = unitsFor(p.scale, p.rowTicks);
   const cells: FootprintCellJson[] = [];
   const barStats: Record<string, unknown>[] = [];
+  const allFlags: CellImbalance[][] = [];
   for (const b of bars) {
     const flags = p.imbalance.enabled ? cellImbalances(b, p.imbalance) : undefined;
+    if (flags !== undefined) allFlags.push(flags);
     const start = u.time(b.start);
     const end = u.time(b.end);
-    b.cells.forEach((c, i) => {
+    for (let i = 0; i < b.cells.length; i++) {
+      const c = b.cells[i]!;
       const f = flags?.[i];
       const side = f?.buyImbalance ? (f.sellImbalance ? 'both' : 'buy') : f?.sellImbalance ? 'sell' : null;
       cells.push({
@@ -59,7 +62,7 @@ export function footprintBody(
         sell_trades: c.sellTrades,
         imbalance_side: side,
       });
-    });
+    }
     const ua = unfinishedAuction(b, p.unfinishedMinLots);
     const ex = exhaustionPrint(b, p.exhaustionRows, p.rowTicks);
     barStats.push({
@@ -87,7 +90,7 @@ export function footprintBody(
       exhaustion_low: ex.low,
     });
   }
-  const zones = p.imbalance.enabled ? stackedImbalanceZones(bars, p.imbalance) : [];
+  const zones = p.imbalance.enabled ? stackedImbalanceZones(bars, p.imbalance, allFlags) : [];
   return success({
     symbol: req.symbol,
     timeframe: req.timeframe,
