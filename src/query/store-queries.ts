@@ -247,7 +247,12 @@ async function aggregatedProfile(
   const profile = computeProfile(acc, p);
   const inefficiencies: Inefficiency[] = [
     ...profile.inefficiencies,
-    ...oneSided.map((o): Inefficiency => ({ kind: 'one_sided', ...o })),
+    ...oneSided.map((o): Inefficiency => ({
+      kind: 'one_sided',
+      lowRow: o.lowRow,
+      highRow: o.highRow,
+      barStart: o.barStart,
+    })),
   ];
   return { profile: { ...profile, inefficiencies }, last };
 }

@@ -64,12 +64,16 @@ function extras(pr: Profile, u: Units, lastPrice: number | undefined): Record<st
     lvn_prices: pr.lvnRows.map((r) => u.rowPrice(r)),
     support_levels: lastPrice === undefined ? [] : hvn.filter((x) => x <= lastPrice).reverse(),
     resistance_levels: lastPrice === undefined ? [] : hvn.filter((x) => x > lastPrice),
-    inefficiencies: pr.inefficiencies.map((i) => ({
-      kind: i.kind,
-      low: u.rowPrice(i.lowRow),
-      high: u.rowPrice(i.highRow),
-      ...(i.kind === 'one_sided' ? { bar_start: u.time(i.barStart) } : {}),
-    })),
+    inefficiencies: pr.inefficiencies.map((i) =>
+      i.kind === 'one_sided'
+        ? {
+            kind: i.kind,
+            low: u.rowPrice(i.lowRow),
+            high: u.rowPrice(i.highRow),
+            bar_start: u.time(i.barStart),
+          }
+        : { kind: i.kind, low: u.rowPrice(i.lowRow), high: u.rowPrice(i.highRow) },
+    ),
   };
 }
 
