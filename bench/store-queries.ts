@@ -29,9 +29,9 @@ export interface StoreQueriesBenchOptions {
 }
 
 const SOURCE = 'binance/csv/BTCUSDT-trades-DERIVED-2024-08-08T2354Z_2024-08-09T0005Z.csv';
-const DAY0 = Date.UTC(2025, 0, 1) * 1000;
+export const DAY0 = Date.UTC(2025, 0, 1) * 1000;
 
-interface BaseRow {
+export interface BaseRow {
   id: number;
   price: string;
   qty: string;
@@ -39,7 +39,7 @@ interface BaseRow {
   buyerMaker: boolean;
 }
 
-function baseRows(): { rows: BaseRow[]; real: boolean } {
+export function baseRows(): { rows: BaseRow[]; real: boolean } {
   try {
     const text = readFileSync(join(SHARED_DATA, SOURCE), 'utf8');
     const rows = text
@@ -76,7 +76,7 @@ function baseRows(): { rows: BaseRow[]; real: boolean } {
  * The base rows repeated `n` times over [dayStart, dayStart + 1 day): tile k keeps the rows' order, prices and
  * sizes, with ids shifted past the previous tile and times squeezed into the tile's slot of the day.
  */
-function* tiledRows(
+export function* tiledRows(
   base: readonly BaseRow[],
   n: number,
   dayStart: number,
@@ -100,7 +100,7 @@ function* tiledRows(
 }
 
 /** A spot dump CSV (µs times, as Binance writes them since 2025). */
-function writeCsv(path: string, rows: Iterable<BaseRow>): number {
+export function writeCsv(path: string, rows: Iterable<BaseRow>): number {
   const parts: string[] = [];
   let n = 0;
   for (const r of rows) {
@@ -136,7 +136,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
 }
 
 /** DuckDB's own CSV reader into a plain table of the same columns: the import baseline. */
-async function baselineReadCsv(csv: string, dbPath: string): Promise<number> {
+export async function baselineReadCsv(csv: string, dbPath: string): Promise<number> {
   const instance = await DuckDBInstance.create(dbPath);
   const conn = await instance.connect();
   try {

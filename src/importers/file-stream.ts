@@ -30,6 +30,8 @@ export interface OpenedTradeFile {
   /** The path whose base name detection should read (the zip entry's name beside the zip). */
   readonly detectName: string;
   batches(batchBytes?: number): AsyncIterable<TextBatch>;
+  /** The file's bytes after decompression (the zip entry, the gunzipped data, or the file itself). */
+  content(): Readable;
 }
 
 const EOCD = 0x06054b50;
@@ -169,5 +171,6 @@ export async function openTradeFile(path: string): Promise<OpenedTradeFile> {
     ...(entry === undefined ? {} : { innerName: entry.name }),
     detectName,
     batches,
+    content: source,
   };
 }

@@ -20,6 +20,7 @@ import {
 } from '../sources/files/read-trade-file.ts';
 import { verifyChecksumBeside, type ChecksumStatus } from './checksum.ts';
 import { openTradeFile, type OpenedTradeFile } from './file-stream.ts';
+import { importCsvFast } from './csv-fast-path.ts';
 import { InstrumentWriter } from './instrument-writer.ts';
 import { ProgressTracker, type ProgressListener } from './progress.ts';
 
@@ -41,6 +42,13 @@ export interface ImportFileOptions {
   readonly registry?: InstrumentRegistry;
   readonly format?: FileFormat;
   readonly onProgress?: ProgressListener;
+  /**
+   * Who parses: 'auto' (default) lets DuckDB parse a Binance dump CSV straight into a DuckDB store when the
+   * result is the JS path's (see csv-fast-path.ts), 'js' always streams through the JS parser, 'duckdb' insists
+   * on DuckDB and throws INVALID_CONFIG when the file needs the JS path. An explicit batchBytes asks
+   * for one transaction per batch, which only the JS path does.
+   */
+  readonly engine?: 'auto' | 'js' | 'duckdb';
 }
 
 export interface ImportFileResult {
@@ -152,6 +160,45 @@ export async function importTradeFile(
   const format = await detect(file, o, batchBytes ?? 64 * 1024);
   const tracker = new ProgressTracker('import', path, o.onProgress, file.size);
   const registry = o.registry ?? new InstrumentRegistry();
+
+  const engine = o.engine ?? 'auto';
+  if (engine === 'duckdb' || (engine === 'auto' && o.batchBytes === undefined)) {
+    tracker.emit(0, 0, 0);
+    const fast = await importCsvFast(store, file, format, {
+      parser: parserOptions(o, o.strict === true),
+      registry,
+      storedSymbol: (s) => (isAggFormat(format.format) ? `${s}${AGG_SUFFIX}` : s),
+    });
+    if (fast !== undefined) {
+      tracker.emit(file.size, fast.rows, fast.inserted);
+      return {
+        file: path,
+        format: format.format,
+        exchange: fast.exchange,
+        symbol: fast.symbol,
+        checksum,
+        scale: fast.scale,
+        rowsRead: fast.rows,
+        tradesParsed: fast.rows,
+        inserted: fast.inserted,
+        duplicates: fast.duplicates,
+        malformed: 0,
+        malformedExamples: [],
+        firstTs: fast.firstTs,
+        lastTs: fast.lastTs,
+        firstId: fast.firstId,
+        lastId: fast.lastId,
+        batches: 1,
+        elapsedMs: tracker.elapsedMs,
+      };
+    }
+    if (engine === 'duckdb') {
+      throw new OrderflowError(
+        'INVALID_CONFIG',
+        `${path}: DuckDB cannot import this file exactly as the JS parser would; use the JS path`,
+      );
+    }
+  }
 
   // Strict: the whole file is validated (and its finest scale found) before the first write.
   let strictScale: Instrument | undefined;

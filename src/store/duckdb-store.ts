@@ -47,6 +47,7 @@ import {
   type TradeStore,
 } from './port.ts';
 import { checkBarUs, type RollupAggregates } from './rollup-aggregates.ts';
+import { csvTradesSql, REFUSED_SIDE, type CsvImportResult, type CsvImportSpec } from './duckdb-csv-import.ts';
 import { planChunks, RollupCache } from './rollup-cache.ts';
 import { minuteOf } from './rollups.ts';
 import { checkTrade, compareTradeOrder, idKey } from './trade-order.ts';
@@ -246,6 +247,25 @@ const num = (v: DuckDBValue | undefined): number => {
   if (typeof v === 'bigint') return Number(v);
   throw new StoreError('STORE_FAILED', `expected a number from DuckDB, got ${String(v)}`);
 };
+const instrumentValues = (i: Instrument): DuckDBValue[] => [
+  i.exchange,
+  i.symbol,
+  i.kind,
+  i.base,
+  i.quote,
+  i.price.mantissa,
+  i.price.decimals,
+  i.qty.mantissa,
+  i.qty.decimals,
+  i.volumeUnit,
+  i.contractMultiplier ?? null,
+  i.source,
+];
+/** Whether a failed bulk read is about the file's content (rows DuckDB refuses or cannot cast), not the store. */
+const isInputError = (e: unknown): boolean =>
+  /^(Conversion|Invalid Input|Out of Range) Error|\bCSV Error\b|Could not convert/.test(
+    String((e as Error).message),
+  );
 const numOrNull = (v: DuckDBValue | undefined): number | null =>
   v === null || v === undefined ? null : num(v);
 const str = (v: DuckDBValue | undefined): string => {
@@ -336,34 +356,25 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     return id;
   }
 
+  /** A new instrument's row under the next free integer id; returns the id. */
+  private async insertInstrument(conn: DuckDBConnection, i: Instrument): Promise<number> {
+    const next = (await conn.runAndReadAll('SELECT coalesce(max(inst), 0) + 1 FROM instruments')).getRows();
+    const inst = num(next[0]?.[0]);
+    await conn.run(
+      `INSERT INTO instruments VALUES (${inst}, $1, $2, $3, $4, $5, $6::BIGINT, $7::INTEGER, $8::BIGINT, $9::INTEGER, $10, $11, $12)`,
+      instrumentValues(i),
+    );
+    this.instIds.set(instrumentKey(i.exchange, i.symbol), inst);
+    return inst;
+  }
+
   upsertInstrument(i: Instrument): Promise<void> {
     return this.exclusive(async (conn) => {
       const key = instrumentKey(i.exchange, i.symbol);
-      const values: DuckDBValue[] = [
-        i.exchange,
-        i.symbol,
-        i.kind,
-        i.base,
-        i.quote,
-        i.price.mantissa,
-        i.price.decimals,
-        i.qty.mantissa,
-        i.qty.decimals,
-        i.volumeUnit,
-        i.contractMultiplier ?? null,
-        i.source,
-      ];
+      const values = instrumentValues(i);
       const existing = this.instIds.get(key);
       if (existing === undefined) {
-        const next = (
-          await conn.runAndReadAll('SELECT coalesce(max(inst), 0) + 1 FROM instruments')
-        ).getRows();
-        const inst = num(next[0]?.[0]);
-        await conn.run(
-          `INSERT INTO instruments VALUES (${inst}, $1, $2, $3, $4, $5, $6::BIGINT, $7::INTEGER, $8::BIGINT, $9::INTEGER, $10, $11, $12)`,
-          values,
-        );
-        this.instIds.set(key, inst);
+        await this.insertInstrument(conn, i);
         return;
       }
       const old = (
@@ -482,11 +493,10 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
             SELECT ${inst}, ts, id_num, id_str, price, qty, side, side_source, cnt, recv_ts FROM fresh`);
           await this.updateCells(conn, inst, inMinutes);
           // When every staged trade is new, the batch in hand is exactly the new rows, in canonical order.
-          await this.updateBars(
-            conn,
-            inst,
-            inMinutes,
-            inserted === batch.trades.length ? batch.trades : undefined,
+          await this.updateBars(conn, inst, inMinutes, () =>
+            inserted === batch.trades.length
+              ? this.appendMinuteBars(conn, batch.trades)
+              : conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh', 'seq')}`),
           );
         }
         await conn.run('COMMIT');
@@ -659,21 +669,18 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
   }
 
   /**
-   * Bar statistics are path dependent. A minute whose new trades all come after its stored last trade is
-   * merged arithmetically (the running delta continues from the stored delta); a minute that received a trade
-   * in its middle (late/backfill) is recomputed from its stored trades.
+   * Bar statistics are path dependent. `buildNb` leaves the new trades' minute bars in table nb. A minute whose
+   * new trades all come after its stored last trade is merged arithmetically (the running delta continues from
+   * the stored delta); a minute that received a trade in its middle (late/backfill) is recomputed from its
+   * stored trades.
    */
   private async updateBars(
     conn: DuckDBConnection,
     inst: number,
     inMinutes: (col: string) => string,
-    allNew: readonly Trade[] | undefined,
+    buildNb: () => Promise<unknown>,
   ): Promise<void> {
-    if (allNew === undefined) {
-      await conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh', 'seq')}`);
-    } else {
-      await this.appendMinuteBars(conn, allNew);
-    }
+    await buildNb();
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE ob AS
       SELECT * FROM minute_bars WHERE inst = ${inst} AND ${inMinutes('minute')} AND minute IN (SELECT minute FROM nb)`);
@@ -709,6 +716,201 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         WHERE inst = ${inst} AND ts >= ${from} AND ts < ${to} AND ${MINUTE('ts')} IN (SELECT minute FROM redo)`,
         orderKey('ts', 'id_num', 'id_str'),
       )})`);
+  }
+
+  /**
+   * Bulk import of one CSV file that DuckDB parses itself (SQL in duckdb-csv-import.ts), in one transaction:
+   * the instrument when `create` is given, the file's trades not yet stored, and the rollups. Resolves
+   * undefined, having written nothing, when the file fails any check (the caller then takes the JS path).
+   * Stored ids in the file's id range are skipped by an anti-join; otherwise the rows go straight from
+   * read_csv into trades.
+   */
+  importCsv(
+    exchange: string,
+    symbol: string,
+    create: Instrument | undefined,
+    spec: CsvImportSpec,
+  ): Promise<CsvImportResult | undefined> {
+    return this.exclusive(async (conn) => {
+      const key = instrumentKey(exchange, symbol);
+      const existing = this.instIds.get(key);
+      if (existing === undefined && create === undefined) this.instId(exchange, symbol);
+      const idRange = `id_num BETWEEN ${spec.firstId} AND ${spec.lastId}`;
+      const hadGrid = existing !== undefined && this.cellGrids.has(existing);
+      await conn.run('BEGIN TRANSACTION');
+      let inst = existing;
+      try {
+        inst ??= await this.insertInstrument(conn, create!);
+        const overlap =
+          existing !== undefined &&
+          (
+            await conn.runAndReadAll(
+              `SELECT EXISTS (SELECT 1 FROM trades WHERE inst = ${inst} AND ${idRange})`,
+            )
+          ).getRows()[0]?.[0] === true;
+        const rows = overlap ? 'csv_rows' : 'fresh';
+        try {
+          if (overlap) {
+            await conn.run(`CREATE OR REPLACE TEMP TABLE csv_rows AS ${csvTradesSql(spec)}`);
+          } else {
+            await conn.run(`
+              INSERT INTO trades
+              SELECT ${inst}, ts, id_num, NULL, price, qty, side, 0, cnt, NULL FROM (${csvTradesSql(spec)})`);
+          }
+        } catch (e) {
+          await this.rollbackImport(conn, key, existing, hadGrid);
+          if (isInputError(e)) return undefined;
+          throw e;
+        }
+        if (overlap) {
+          await conn.run(`
+            CREATE OR REPLACE TEMP TABLE fresh_rows AS
+            SELECT ts, id_num, NULL::VARCHAR AS id_str, price, qty, side, cnt FROM csv_rows AS s
+            WHERE NOT EXISTS (SELECT 1 FROM trades AS t WHERE t.inst = ${inst} AND t.${idRange} AND t.id_num = s.id_num)
+            ORDER BY id_num`);
+          await conn.run('CREATE OR REPLACE TEMP VIEW fresh AS SELECT * FROM fresh_rows');
+          await conn.run(`
+            INSERT INTO trades
+            SELECT ${inst}, ts, id_num, NULL, price, qty, side, 0, cnt, NULL FROM fresh_rows`);
+        } else {
+          await conn.run(`
+            CREATE OR REPLACE TEMP VIEW fresh AS
+            SELECT ts, id_num, id_str, price, qty, side, cnt FROM trades WHERE inst = ${inst} AND ${idRange}`);
+        }
+        const s = (
+          await conn.runAndReadAll(
+            `SELECT count(*)::DOUBLE, min(ts)::DOUBLE, max(ts)::DOUBLE, min(id_num)::DOUBLE, max(id_num)::DOUBLE,
+                    count(*) FILTER (WHERE side = ${REFUSED_SIDE})::DOUBLE
+             FROM ${rows}`,
+          )
+        ).getRows()[0];
+        const [count, firstTs, lastTs, firstId, lastId, refused] = (s ?? []).map((v) => numOrNull(v));
+        // the first and last lines bound the ids the anti-join and the view looked at
+        if (!count || refused !== 0 || firstId !== spec.firstId || lastId !== spec.lastId) {
+          await this.rollbackImport(conn, key, existing, hadGrid);
+          return undefined;
+        }
+        const inserted = overlap
+          ? num((await conn.runAndReadAll('SELECT count(*) FROM fresh_rows')).getRows()[0]?.[0])
+          : count;
+        const lo = minuteOf(firstTs!);
+        const hi = minuteOf(lastTs!);
+        const inMinutes = (c: string): string => `${c} BETWEEN ${lo} AND ${hi}`;
+        if (inserted > 0) {
+          if (!(await this.deltasInCanonicalOrder(conn))) {
+            await this.rollbackImport(conn, key, existing, hadGrid);
+            return undefined;
+          }
+          await this.updateCells(conn, inst, inMinutes);
+          await this.updateBars(conn, inst, inMinutes, () => this.minuteBarsInIdOrder(conn));
+        }
+        await conn.run('COMMIT');
+        if (inserted > 0) this.cache.touch(inst, lo, hi);
+        return {
+          rows: count,
+          inserted,
+          duplicates: count - inserted,
+          firstTs: firstTs!,
+          lastTs: lastTs!,
+          firstId,
+          lastId,
+        };
+      } catch (e) {
+        await this.rollbackImport(conn, key, existing, hadGrid);
+        throw new StoreError('STORE_FAILED', `importing ${spec.path} into ${key} failed`, { cause: e });
+      }
+    });
+  }
+
+  /** Undoes a bulk import, and what it taught the store's memos (a new instrument, its cell grid). */
+  private async rollbackImport(
+    conn: DuckDBConnection,
+    key: string,
+    existing: number | undefined,
+    hadGrid: boolean,
+  ): Promise<void> {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    const inst = this.instIds.get(key);
+    if (!hadGrid && inst !== undefined) this.cellGrids.delete(inst);
+    if (existing === undefined) this.instIds.delete(key);
+  }
+
+  /**
+   * One pass over `fresh` in id order: true when that order is canonical with unique ids (times never fall),
+   * and then the running delta's extremes per minute are left in table nb_delta. They are path dependent;
+   * this pass is cheaper than a window sorted per minute. (A parallel insert keeps the file's order only
+   * nearly, so the pass sorts.)
+   */
+  private async deltasInCanonicalOrder(conn: DuckDBConnection): Promise<boolean> {
+    const rows = await conn.run(
+      'SELECT ts::DOUBLE, id_num::DOUBLE, (side * qty)::DOUBLE FROM fresh ORDER BY id_num',
+    );
+    await conn.run(
+      'CREATE OR REPLACE TEMP TABLE nb_delta (minute DOUBLE, min_delta DOUBLE, max_delta DOUBLE)',
+    );
+    const appender = await conn.createAppender('nb_delta', null, 'temp');
+    try {
+      let prevTs = -Infinity;
+      let prevId = -Infinity;
+      let minute = NaN;
+      let run = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      const close = (): void => {
+        appender.appendDouble(minute);
+        appender.appendDouble(lo);
+        appender.appendDouble(hi);
+        appender.endRow();
+      };
+      for (let c = 0; c < rows.chunkCount; c++) {
+        const chunk = rows.getChunk(c);
+        const ts = chunk.getColumnVector(0);
+        const ids = chunk.getColumnVector(1);
+        const signed = chunk.getColumnVector(2);
+        for (let i = 0; i < chunk.rowCount; i++) {
+          const t = ts.getItem(i) as number;
+          const id = ids.getItem(i) as number;
+          if (t < prevTs || id <= prevId) return false;
+          prevTs = t;
+          prevId = id;
+          const m = minuteOf(t);
+          if (m !== minute) {
+            if (!Number.isNaN(minute)) close();
+            minute = m;
+            run = 0;
+            lo = Infinity;
+            hi = -Infinity;
+          }
+          run += signed.getItem(i) as number;
+          if (run < lo) lo = run;
+          if (run > hi) hi = run;
+        }
+      }
+      if (!Number.isNaN(minute)) close();
+      appender.flushSync();
+      return true;
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  /** Minute bars (table nb) of `fresh` in canonical id order, with the deltas of deltasInCanonicalOrder. */
+  private async minuteBarsInIdOrder(conn: DuckDBConnection): Promise<void> {
+    await conn.run(`
+      CREATE OR REPLACE TEMP TABLE nb AS
+      SELECT s.minute, open, high, low, close, first_ts, first_id_num, first_id_str, last_ts, last_id_num,
+             last_id_str, buy, sell, buy_trades, sell_trades, d.min_delta::BIGINT AS min_delta,
+             d.max_delta::BIGINT AS max_delta
+      FROM (
+        SELECT ${MINUTE('ts')} AS minute, arg_min(price, id_num) AS open, max(price) AS high, min(price) AS low,
+          arg_max(price, id_num) AS close, min(ts) AS first_ts, min(id_num) AS first_id_num,
+          NULL::VARCHAR AS first_id_str, max(ts) AS last_ts, max(id_num) AS last_id_num, NULL::VARCHAR AS last_id_str,
+          sum(CASE WHEN side = 1 THEN qty ELSE 0 END)::BIGINT AS buy,
+          sum(CASE WHEN side = -1 THEN qty ELSE 0 END)::BIGINT AS sell,
+          sum(CASE WHEN side = 1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS buy_trades,
+          sum(CASE WHEN side = -1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS sell_trades
+        FROM fresh GROUP BY ALL
+      ) AS s JOIN nb_delta AS d ON d.minute = s.minute`);
   }
 
   private static tradeOf(exchange: string, symbol: string, r: readonly DuckDBValue[]): Trade {
