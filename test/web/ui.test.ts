@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { unitsToString } from '../../src/core/decimal.ts';
 import { sharedDataPath } from '../real-data.ts';
 import { buildWeb, CHROMIUM, CHROMIUM_ARGS, ROOT } from './browser.ts';
 import { startReplayService, type ReplayService } from './replay-service.ts';
@@ -301,6 +302,16 @@ describe('web UI in Chromium', { skip: skipReason ?? false }, () => {
     const f = await eventuallyFrame((fr) => assertFrameMatches(fr, body), 'the live chart matches the API');
     // The view followed the right edge: the newest bar is drawn.
     assert.equal(f.bars.at(-1)?.index, total - 1);
+    // The status bar decodes the columnar tick batches: it shows the exact price of the last BTC trade replayed
+    // (the replay emits in pacing-key order, ties in file order).
+    const btc = svc.trades.get('binance:BTCUSDT')!;
+    const key = (t: (typeof btc)[number]) => t.recvTs ?? t.ts;
+    const lastTrade = btc.reduce((a, t) => (key(t) >= key(a) ? t : a));
+    const inst = (await svc.service.store.getInstrument('binance', 'BTCUSDT'))!;
+    const want = `BTC ${unitsToString(lastTrade.price, inst.price)}`;
+    await page.waitForFunction(
+      `document.querySelector('[data-testid=last-trade]')?.textContent === ${JSON.stringify(want)}`,
+    );
     await page.waitForSelector('[data-testid=alerts-list] li, [data-testid=alerts-empty]');
     await page.screenshot({ path: `${ARTIFACTS}/ui-live.png` });
   });

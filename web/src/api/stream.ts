@@ -2,6 +2,10 @@
 // counted subscriptions that are re-sent after a reconnect, and reconnect with capped backoff.
 
 import type { StreamMessage } from './types.ts';
+// The package's typed client decodes the columnar `tick` batches; the UI shares that one decoder.
+import { decodeTickBatch, type StreamTrade, type TickBatch } from '../../../src/client/tick-batch.ts';
+
+export type { StreamTrade, TickBatch };
 
 export type StreamStatus = 'connecting' | 'open' | 'closed';
 
@@ -105,6 +109,21 @@ export class OrderflowStream {
     if (set === undefined) this.listeners.set(type, (set = new Set()));
     set.add(fn);
     return () => set.delete(fn);
+  }
+
+  /** The trades of every `tick` batch, decoded; a batch that does not decode is reported as the last error. */
+  onTrades(fn: (trades: StreamTrade[], batch: TickBatch) => void): () => void {
+    return this.on('tick', (msg) => {
+      const batch = msg.data as TickBatch;
+      let trades: StreamTrade[];
+      try {
+        trades = decodeTickBatch(batch);
+      } catch (e) {
+        this.setStats({ lastError: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+        return;
+      }
+      fn(trades, batch);
+    });
   }
 
   onStatus(fn: (s: StreamStats) => void): () => void {

@@ -1,5 +1,5 @@
-// Connection and data-completeness status: WebSocket state, message flow, reconnects, and the service's
-// /health (source — live, simulated or replay — and per-stream completeness when it reports them).
+// Connection and data-completeness status: WebSocket state, message flow, the last streamed trade, reconnects,
+// and the service's /health (source — live, simulated or replay — and per-stream completeness when it reports them).
 
 import { displayText } from '../../lib/format.ts';
 import { useEffect, useState } from 'react';
@@ -31,7 +31,16 @@ export function StatusBar({ className }: { readonly className?: string }) {
   const { api, stream } = useOrderflow();
   const [stats, setStats] = useState<StreamStats>(stream.current);
   const [now, setNow] = useState(() => Date.now());
+  const [last, setLast] = useState<{ symbol: string; price: string; side: string } | null>(null);
   useEffect(() => stream.onStatus(setStats), [stream]);
+  useEffect(
+    () =>
+      stream.onTrades((trades, batch) => {
+        const t = trades[trades.length - 1];
+        if (t !== undefined) setLast({ symbol: batch.symbol, price: t.price_text, side: t.side });
+      }),
+    [stream],
+  );
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
@@ -48,6 +57,11 @@ export function StatusBar({ className }: { readonly className?: string }) {
       </span>
       <span data-testid="ws-messages">{stats.messages} msgs</span>
       {age !== null && <span>last {age}s ago</span>}
+      {last !== null && (
+        <span data-testid="last-trade" className={`of-side-${last.side}`}>
+          {last.symbol} {last.price}
+        </span>
+      )}
       {stats.reconnects > 0 && <span>{stats.reconnects} reconnects</span>}
       {stats.lastError !== null && <span className="of-warn">{stats.lastError}</span>}
       {h.source !== null && (
