@@ -166,7 +166,7 @@ async function restLoad(
   url: string,
   seconds: number,
   concurrency: number,
-  gzip: boolean,
+  acceptEncoding: string | undefined,
   etag: string | undefined,
 ): Promise<Record<string, number>> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -177,7 +177,7 @@ async function restLoad(
   const one = (): Promise<void> =>
     new Promise((resolve) => {
       const headers: Record<string, string> = {};
-      if (gzip) headers['accept-encoding'] = 'gzip';
+      if (acceptEncoding !== undefined) headers['accept-encoding'] = acceptEncoding;
       if (etag !== undefined) headers['if-none-match'] = etag;
       const req = request(url, { agent, headers }, (res: IncomingMessage) => {
         res.on('data', (c: Buffer) => (bytes += c.length));
@@ -262,7 +262,8 @@ port.on('message', (c: Cmd) => {
               c.url as string,
               c.seconds as number,
               c.concurrency as number,
-              c.gzip === true,
+              // `gzip: true` asks for gzip only; `accept` sends any Accept-Encoding (e.g. a browser's).
+              (c.accept as string | undefined) ?? (c.gzip === true ? 'gzip' : undefined),
               c.etag as string | undefined,
             )),
           });

@@ -243,6 +243,14 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
           const firstMs = performance.now() - t1;
           const gz = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: true });
           const plain = await ask({ cmd: 'rest', url, seconds: restSeconds, concurrency, gzip: false });
+          // What browsers accept (the same requests as `gzip` otherwise): a service may answer in brotli.
+          const browser = await ask({
+            cmd: 'rest',
+            url,
+            seconds: restSeconds,
+            concurrency,
+            accept: 'gzip, deflate, br',
+          });
           const revalidate = await ask({
             cmd: 'rest',
             url,
@@ -257,6 +265,7 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
             cells: body.data.bars.length,
             first_request_ms: Math.round(firstMs),
             gzip: gz,
+            accept_gzip_deflate_br: browser,
             identity: plain,
             if_none_match_304: revalidate,
           });

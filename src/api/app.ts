@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import { gzipSync, constants as zlibConstants } from 'node:zlib';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cors from '@fastify/cors';
 import type { OrderflowService } from '../service/orderflow-service.ts';
@@ -18,6 +17,7 @@ import { API_ERRORS, ApiError, toApiError, type ApiErrorCode } from './errors.ts
 import { registerSignalRoutes } from '../signals/http.ts';
 import { registerCrossRoutes, spreadOptionsFromConfig } from '../cross/http.ts';
 import { crossLoader, signalLoader } from '../service/signal-loaders.ts';
+import { chooseEncoding, EncodedBodies } from './encoded-body.ts';
 import { buildOpenApi } from './openapi.ts';
 import { prometheusText } from './prometheus.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -27,10 +27,7 @@ import { WsStreamer, WS_PATH } from './ws-streamer.ts';
 import { formatTime } from '../core/time.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-/** Bodies at least this big are sent gzipped to clients that accept it. */
-const GZIP_MIN_BYTES = 4096;
-/** Gzipped forms and ETags of cached bodies: keyed by the body Buffer itself, so they go when the cache drops it. */
-const gzipped = new WeakMap<Buffer, Buffer>();
+/** ETags of bodies: keyed by the body Buffer itself, so they go when the cache drops it. */
 const etags = new WeakMap<Buffer, string>();
 function etagOf(body: Buffer): string {
   let e = etags.get(body);
@@ -39,14 +36,6 @@ function etagOf(body: Buffer): string {
     etags.set(body, e);
   }
   return e;
-}
-function gzipOf(body: Buffer): Buffer {
-  let z = gzipped.get(body);
-  if (z === undefined) {
-    z = gzipSync(body, { level: 6, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
-    gzipped.set(body, z);
-  }
-  return z;
 }
 /** Paths anyone may read, with or without a key (load balancers, the UI's static files). */
 const isPublic = (path: string): boolean =>
@@ -95,6 +84,7 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
       : { https: { cert: readFileSync(s.tls.cert), key: readFileSync(s.tls.key) } }),
   });
   const ui = new WebUi(s.webDir);
+  const encoded = new EncodedBodies();
   const counters = { requests: new Map<number, number>() };
 
   if (s.corsOrigins.length > 0) {
@@ -177,11 +167,12 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
         void reply.type(JSON_TYPE).header('vary', 'accept-encoding').header('etag', etag);
         // A client polling an unchanged range revalidates for the price of a header.
         if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-        const enc = req.headers['accept-encoding'];
-        if (body.length >= GZIP_MIN_BYTES && typeof enc === 'string' && /\bgzip\b/.test(enc)) {
-          return reply.header('content-encoding', 'gzip').send(gzipOf(body));
-        }
-        return reply.send(body);
+        const accept = req.headers['accept-encoding'];
+        const encoding = chooseEncoding(typeof accept === 'string' ? accept : undefined, body.length);
+        if (encoding === 'identity') return reply.send(body);
+        const effort = service.queries.cache.holds(body) ? 'reused' : 'once';
+        const sent = await encoded.get(body, encoding, effort);
+        return reply.header('content-encoding', encoding).send(sent);
       },
     );
   }

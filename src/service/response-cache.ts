@@ -18,6 +18,8 @@ export interface CacheEntry {
 export class ResponseCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly byInstrument = new Map<string, Set<string>>();
+  /** The bodies held now: a body found here will be served again, so it is worth compressing hard once. */
+  private readonly held = new WeakSet<Buffer>();
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -30,6 +32,11 @@ export class ResponseCache {
 
   get byteSize(): number {
     return this.bytes;
+  }
+
+  /** Whether this very body Buffer is a cached response (until it is evicted or invalidated). */
+  holds(body: Buffer): boolean {
+    return this.held.has(body);
   }
 
   get(key: string): Buffer | undefined {
@@ -49,6 +56,7 @@ export class ResponseCache {
     if (entry.body.length > RESPONSE_CACHE_MAX_ENTRY || entry.body.length > this.budget) return;
     this.delete(key);
     this.entries.set(key, entry);
+    this.held.add(entry.body);
     this.bytes += entry.body.length;
     for (const i of entry.instruments) {
       let keys = this.byInstrument.get(i);
@@ -72,6 +80,7 @@ export class ResponseCache {
   }
 
   clear(): void {
+    for (const e of this.entries.values()) this.held.delete(e.body);
     this.entries.clear();
     this.byInstrument.clear();
     this.bytes = 0;
@@ -81,6 +90,7 @@ export class ResponseCache {
     const e = this.entries.get(key);
     if (e === undefined) return;
     this.entries.delete(key);
+    this.held.delete(e.body);
     this.bytes -= e.body.length;
     for (const i of e.instruments) {
       const keys = this.byInstrument.get(i);

@@ -3,7 +3,7 @@
 // CLI/engine bodies on the same trades, OpenAPI validity, and clear errors for bad input (fuzzed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gunzipSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { parseConfig } from '../../src/core/config.ts';
@@ -212,6 +212,14 @@ test('results over the API equal the CLI/engine bodies on the same stored trades
     const gz = await api.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate' } });
     assert.equal(gz.headers['content-encoding'], 'gzip');
     assert.equal(gunzipSync(gz.rawPayload).toString(), plain.body);
+    // What browsers send: brotli wins; a refused coding (q=0) is never used.
+    const br = await api.app.inject({ url, headers: { 'accept-encoding': 'gzip, deflate, br, zstd' } });
+    assert.equal(br.headers['content-encoding'], 'br');
+    assert.equal(brotliDecompressSync(br.rawPayload).toString(), plain.body);
+    assert.ok(br.rawPayload.length < gz.rawPayload.length, 'brotli is smaller than gzip');
+    const noBr = await api.app.inject({ url, headers: { 'accept-encoding': 'br;q=0, gzip' } });
+    assert.equal(noBr.headers['content-encoding'], 'gzip');
+    assert.equal(gunzipSync(noBr.rawPayload).toString(), plain.body);
     const etag = String(plain.headers.etag);
     assert.match(etag, /^"[\w-]+"$/);
     const again = await api.app.inject({ url, headers: { 'if-none-match': etag } });
