@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Worker } from 'node:worker_threads';
@@ -128,18 +129,30 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
         first = false;
         const closedBefore = server.streamer.closedSlow;
         // Zeros where the streamer does not count (A/B runs against older builds).
-        const fanout = (): { messages: number; deliveries: number; writes: number; ms: number } => {
+        const fanout = (): {
+          messages: number;
+          deliveries: number;
+          bytes: number;
+          tickBytes: number;
+          writes: number;
+          ms: number;
+        } => {
           const f = server.streamer.fanout as Partial<typeof server.streamer.fanout> | undefined;
           return {
             messages: f?.messages ?? 0,
             deliveries: f?.deliveries ?? 0,
+            bytes: f?.bytes ?? 0,
+            tickBytes: f?.tickBytes ?? 0,
             writes: f?.writes ?? 0,
             ms: f?.ms ?? 0,
           };
         };
         const fan0 = fanout();
         const cpu0 = process.cpuUsage();
+        const loop = monitorEventLoopDelay({ resolution: 1 });
+        loop.enable();
         const r = await ask({ cmd: 'feed', rate: cfg.rate, seconds });
+        loop.disable();
         const cpu = process.cpuUsage(cpu0);
         const fan = fanout();
         runs.push({
@@ -153,7 +166,15 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
             messages: fan.messages - fan0.messages,
             deliveries: fan.deliveries - fan0.deliveries,
             socket_writes: fan.writes - fan0.writes,
+            mb_handed_out: mb(fan.bytes - fan0.bytes),
+            mb_of_ticks: mb(fan.tickBytes - fan0.tickBytes),
             ms_total: Math.round(fan.ms - fan0.ms),
+          },
+          // How long the service's event loop was held up (anything due waits at least that long).
+          event_loop_delay_ms: {
+            p50: Math.round(loop.percentile(50) / 1e4) / 100,
+            p99: Math.round(loop.percentile(99) / 1e4) / 100,
+            max: Math.round(loop.max / 1e4) / 100,
           },
           // Both threads of this process (service and load generator), user + system.
           process_cpu_s: Math.round((cpu.user + cpu.system) / 1e4) / 100,

@@ -215,7 +215,7 @@ export class WsStreamer implements Publisher {
   private readonly heartbeatBase: Record<string, unknown>;
   messagesPublished = 0;
   /** Time spent handing published messages to subscribers (what a bigger audience costs). */
-  readonly fanout = { messages: 0, deliveries: 0, writes: 0, ms: 0, maxFlushMs: 0 };
+  readonly fanout = { messages: 0, deliveries: 0, bytes: 0, tickBytes: 0, writes: 0, ms: 0, maxFlushMs: 0 };
   private corked: StreamClient[] = [];
   private flushQueued = false;
   closedSlow = 0;
@@ -443,6 +443,8 @@ export class WsStreamer implements Publisher {
     }
     this.fanout.messages++;
     this.fanout.deliveries += set.size;
+    this.fanout.bytes += m.frame.length * set.size;
+    if (isTick) this.fanout.tickBytes += m.frame.length * set.size;
     this.fanout.ms += performance.now() - t0;
   }
 

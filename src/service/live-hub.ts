@@ -50,6 +50,12 @@ export const MINUTE_GRACE_US = 2_000_000;
 export const FINALIZED_KEEP = 120;
 /** Cadence of footprint/delta/imbalance updates. */
 export const UPDATE_INTERVAL_MS = 100;
+/**
+ * Bytes of updates a channel sends each subscriber per second, at most: a big open bar (thousands of rows, e.g.
+ * BTC at one tick per row) is then restated less often than every UPDATE_INTERVAL_MS — its latest state, never
+ * a stale one — instead of crowding the tick stream out of every client's socket.
+ */
+export const CHANNEL_UPDATE_BYTES_PER_S = 256 * 1024;
 /** Least time between two `tick` flushes: bounds the message rate (and sends) under bursts. */
 export const TICK_MIN_INTERVAL_MS = 10;
 /**
@@ -99,6 +105,8 @@ interface ChannelState {
   buffered: Trade[];
   ready: Promise<void>;
   snapshot: Buffer | undefined;
+  /** clockMs() before which the channel's next updates wait (CHANNEL_UPDATE_BYTES_PER_S). */
+  nextUpdateAt: number;
   /** Closed bars → signals (and custom indicator values) of this channel's bar settings, fed every live trade. */
   readonly signals: LiveSignalFeed;
   /** Multi-venue TIME channels: each closed bar's per-venue flow (`cross_update`). */
@@ -243,6 +251,8 @@ export class LiveHub {
   private updatesDue = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private readonly nowUs: () => number;
+  /** Monotonic ms of the update pacing (replaceable in tests). */
+  clockMs: () => number = () => performance.now();
   publishedUpdates = 0;
   publishedTicks = 0;
   publishedSignals = 0;
@@ -501,6 +511,7 @@ export class LiveHub {
         buffered: [],
         ready: Promise.resolve(),
         snapshot: undefined,
+        nextUpdateAt: 0,
         signals: this.signalFeed(target.label, `ch:${key}`, p),
         cross:
           target.members.length > 1 && p.bars.aggregation === 'TIME'
@@ -595,28 +606,31 @@ export class LiveHub {
 
   /** Publishes changed bars, new stacked zones and the delta state of every channel; called on the cadence. */
   publishUpdates(): void {
+    const now = this.clockMs();
     for (const m of this.markets.values()) {
       if (m.warming) continue;
       const open = m.openRollups();
       for (const ch of m.channels.values()) {
-        if (ch.seeding) continue;
+        // Changes accumulate in the channel until its byte pacing lets the next update out.
+        if (ch.seeding || now < ch.nextUpdateAt) continue;
         const changed = ch.live.takeChanged(open);
         if (changed.length === 0) continue;
         ch.snapshot = undefined;
         const topic = `ch:${ch.key}`;
         const kind = this.o.sourceKind;
+        let bytes = 0;
+        const send = (payload: Buffer, coalesceKey?: string): void => {
+          bytes += payload.length;
+          this.o.publisher.publish(topic, payload, coalesceKey);
+        };
         for (const bar of changed) {
-          this.o.publisher.publish(
-            topic,
-            footprintUpdateMessage(ch.info, bar, ch.params, kind),
-            `fp:${bar.start}`,
-          );
+          send(footprintUpdateMessage(ch.info, bar, ch.params, kind), `fp:${bar.start}`);
           if (!ch.params.imbalance.enabled) continue;
           for (const z of ch.zones.update(bar)) {
             const zk = `${z.barStart}|${z.side}|${z.lowRow}`;
             if (ch.reported.has(zk)) continue;
             ch.reported.add(zk);
-            this.o.publisher.publish(topic, imbalanceMessage(ch.info, z, ch.params, kind));
+            send(imbalanceMessage(ch.info, z, ch.params, kind));
           }
         }
         const bars = ch.live.bars(open);
@@ -627,8 +641,10 @@ export class LiveHub {
             for (const k of ch.reported) if (Number(k.split('|')[0]) < oldest) ch.reported.delete(k);
           }
         }
-        this.o.publisher.publish(topic, deltaUpdateMessage(ch.info, bars, ch.params, kind), 'delta');
+        send(deltaUpdateMessage(ch.info, bars, ch.params, kind), 'delta');
         this.publishedUpdates++;
+        const pace = (bytes / CHANNEL_UPDATE_BYTES_PER_S) * 1000;
+        ch.nextUpdateAt = pace > UPDATE_INTERVAL_MS ? now + pace : 0;
       }
       m.dirty = false;
     }

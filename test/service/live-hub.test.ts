@@ -13,7 +13,12 @@ import { minuteRollupOf } from '../../src/store/rollups.ts';
 import { compareTradeOrder } from '../../src/store/trade-order.ts';
 import { OpenMinute, foldRollups } from '../../src/service/open-minute.ts';
 import { ResponseCache } from '../../src/service/response-cache.ts';
-import type { Publisher, Subscription } from '../../src/service/live-hub.ts';
+import {
+  CHANNEL_UPDATE_BYTES_PER_S,
+  UPDATE_INTERVAL_MS,
+  type Publisher,
+  type Subscription,
+} from '../../src/service/live-hub.ts';
 import { ETH_FILE, injectApp, serviceFixture } from '../api/fixture.ts';
 import { requireData } from '../real-data.ts';
 import { trade } from '../helpers.ts';
@@ -54,6 +59,9 @@ test('live channels equal the REST footprint over the same trades (stored half +
           ).trades;
           await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, storedCount));
           f.service.setPublisher(cap);
+          // Every publishUpdates call finds its pace elapsed (pacing has its own test below).
+          let clock = 0;
+          f.service.hub.clockMs = () => (clock += 3_600_000);
           const sym = `${inst.exchange}:${inst.symbol}`;
           const subs = [
             { symbol: sym, config: { timePerRow: '1m' } },
@@ -213,4 +221,69 @@ test('response cache: a write drops entries whose range ends after the written t
   assert.ok(c.byteSize <= 100);
   assert.equal(c.get('k0'), undefined, 'oldest evicted');
   assert.ok(c.get('k11'));
+});
+
+test('a big open bar is restated at most CHANNEL_UPDATE_BYTES_PER_S per subscriber, always in its latest state', async (t) => {
+  const path = requireData(t, ETH_FILE);
+  if (!path) return;
+  const f = (await serviceFixture(t))!;
+  const cap = new Capture();
+  try {
+    const probe = await readTradeFile(path);
+    await f.store.upsertInstrument(probe.instrument);
+    const inst = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
+    const all = (
+      await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
+    ).trades;
+    const stored = 4000;
+    await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, stored));
+    f.service.setPublisher(cap);
+    let now = 1_000;
+    f.service.hub.clockMs = () => now;
+    const sym = `${inst.exchange}:${inst.symbol}`;
+    // One tick per row: the open bar has hundreds of rows.
+    const h = await f.service.hub.subscribe({ symbol: sym, config: { timePerRow: '1m' } });
+    // Signals of closed bars go out as they happen; the paced messages are these.
+    const paced = new Set(['footprint_update', 'delta_update', 'imbalance_detected']);
+    const updates = () => cap.messages.filter((m) => m.topic === h.channelTopic && paced.has(m.msg.type));
+    const bytesOf = (ms: { msg: unknown }[]) => ms.reduce((s, m) => s + JSON.stringify(m.msg).length, 0);
+
+    f.source.push(inst, all.slice(stored, stored + 3000));
+    f.service.hub.publishUpdates();
+    const first = updates();
+    assert.ok(first.some((m) => m.msg.type === 'footprint_update'));
+    const pace = (bytesOf(first) / CHANNEL_UPDATE_BYTES_PER_S) * 1000;
+    assert.ok(
+      pace > UPDATE_INTERVAL_MS,
+      `the first update (${bytesOf(first)} bytes) is big enough to be paced`,
+    );
+
+    // More trades: nothing is restated until the pace allows it ...
+    f.source.push(inst, all.slice(stored + 3000, stored + 3500));
+    now += UPDATE_INTERVAL_MS;
+    f.service.hub.publishUpdates();
+    assert.equal(updates().length, first.length, 'paced: no update yet');
+    // ... and then the bars carry every trade so far: they equal REST's bars over the same trades.
+    now += pace;
+    f.service.hub.publishUpdates();
+    const later = updates()
+      .slice(first.length)
+      .filter((m) => m.msg.type === 'footprint_update');
+    assert.ok(later.length > 0, 'updated once the pace allowed');
+    await new Promise((resolve) => setImmediate(resolve));
+    const api = await injectApp(f);
+    const rest = (
+      await api.app.inject(
+        `/api/v1/orderflow/footprint/${sym}?timeframe=1m&start_time=2024-08-08T00:00:00Z&end_time=2024-08-10T00:00:00Z`,
+      )
+    ).json().data;
+    await api.close();
+    for (const m of later) {
+      const start: string = m.msg.data.bar.start_time;
+      const bar = rest.bar_stats.find((b: { start_time: string }) => b.start_time === start);
+      assert.deepEqual(strip(m.msg.data.bar), strip(bar), `bar ${start}`);
+    }
+  } finally {
+    await f.close();
+  }
 });
