@@ -55,7 +55,7 @@ export const UPDATE_INTERVAL_MS = 100;
  * BTC at one tick per row) is then restated less often than every UPDATE_INTERVAL_MS — its latest state, never
  * a stale one — instead of crowding the tick stream out of every client's socket.
  */
-export const CHANNEL_UPDATE_BYTES_PER_S = 256 * 1024;
+export const CHANNEL_UPDATE_BYTES_PER_S = 64 * 1024;
 /** Least time between two `tick` flushes: bounds the message rate (and sends) under bursts. */
 export const TICK_MIN_INTERVAL_MS = 10;
 /**
