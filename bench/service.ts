@@ -192,36 +192,61 @@ export async function benchService(o: ServiceBenchOptions = {}): Promise<Record<
 
       if (parts.has('idle')) {
         const gc = fullGc();
-        await ask({ cmd: 'clients', url: server.wsUrl, n: 50, probes: 5, idle: false });
-        // Warm the channel up with the readers alone, so "before" already holds its steady state.
+        const readers = 50;
+        await ask({ cmd: 'clients', url: server.wsUrl, n: readers, probes: 5, idle: false });
+        // Warm the channel up with the readers alone, so "start" already holds its steady state.
         await ask({ cmd: 'feed', rate, seconds: 1 });
+        /** A feed while sampling the peak (no forced collections), then live memory after a full GC. */
+        const fed = async (): Promise<{
+          latency: unknown;
+          peak: NodeJS.MemoryUsage;
+          after: NodeJS.MemoryUsage;
+        }> => {
+          const peak = process.memoryUsage();
+          const sampler = setInterval(() => {
+            const m = process.memoryUsage();
+            peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+            peak.rss = Math.max(peak.rss, m.rss);
+          }, 50);
+          const latency = await ask({ cmd: 'feed', rate, seconds });
+          clearInterval(sampler);
+          gc();
+          return { latency, peak, after: process.memoryUsage() };
+        };
         gc();
-        const before = process.memoryUsage();
+        const start = process.memoryUsage();
+        // Control: the same feed with the readers only — what the live state itself grows by.
+        const control = await fed();
         const idle = o.idleClients ?? 50;
         await ask({ cmd: 'clients', url: server.wsUrl, n: idle, probes: 0, idle: true });
         const closedBefore = server.streamer.closedSlow;
-        // Peak without forcing collections: what the process really held while the idle clients were open.
-        let peakHeap = 0;
-        let peakRss = 0;
-        const sampler = setInterval(() => {
-          const m = process.memoryUsage();
-          peakHeap = Math.max(peakHeap, m.heapUsed);
-          peakRss = Math.max(peakRss, m.rss);
-        }, 50);
-        const withIdle = await ask({ cmd: 'feed', rate, seconds });
-        clearInterval(sampler);
-        const idleOpen = server.streamer.clientCount - 50;
-        gc();
-        const after = process.memoryUsage();
+        const withIdle = await fed();
+        const grown = (a: NodeJS.MemoryUsage, b: NodeJS.MemoryUsage) => ({
+          heap_used_mb: mb(b.heapUsed - a.heapUsed),
+          external_mb: mb(b.external - a.external),
+          rss_mb: mb(b.rss - a.rss),
+        });
         out.slow_clients = {
-          reading_clients: 50,
+          reading_clients: readers,
           idle_clients: idle,
-          idle_closed_as_slow: server.streamer.closedSlow - closedBefore,
-          frame_to_tick_ms_of_reading_clients: withIdle,
-          idle_still_open_after_feed: idleOpen,
-          rss_mb: { before: mb(before.rss), peak: mb(peakRss), after: mb(after.rss) },
-          heap_used_mb: { before: mb(before.heapUsed), peak: mb(peakHeap), after: mb(after.heapUsed) },
-          external_mb: { before: mb(before.external), after: mb(after.external) },
+          closed_as_slow: server.streamer.closedSlow - closedBefore,
+          clients_open_after: server.streamer.clientCount,
+          frame_to_tick_ms_of_reading_clients: withIdle.latency,
+          frame_to_tick_ms_without_idle_clients: control.latency,
+          // Live memory (after a full GC) grown over each feed: readers only, then with the idle clients.
+          grown_without_idle: grown(start, control.after),
+          grown_with_idle: grown(control.after, withIdle.after),
+          heap_used_mb: {
+            start: mb(start.heapUsed),
+            peak_without_idle: mb(control.peak.heapUsed),
+            peak_with_idle: mb(withIdle.peak.heapUsed),
+            end: mb(withIdle.after.heapUsed),
+          },
+          rss_mb: {
+            start: mb(start.rss),
+            peak_with_idle: mb(withIdle.peak.rss),
+            end: mb(withIdle.after.rss),
+          },
         };
         await ask({ cmd: 'drop-clients' });
       }
