@@ -838,12 +838,12 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
   /**
    * One pass over `fresh` in id order: true when that order is canonical with unique ids (times never fall),
    * and then the running delta's extremes per minute are left in table nb_delta. They are path dependent;
-   * this pass is cheaper than a window sorted per minute. (A parallel insert keeps the file's order only
-   * nearly, so the pass sorts.)
+   * this pass is cheaper than a window sorted per minute. The rows are read in stored order first (the bulk
+   * insert keeps the file's order), sorted only when that is not id order.
    */
-  private async deltasInCanonicalOrder(conn: DuckDBConnection): Promise<boolean> {
+  private async deltasInCanonicalOrder(conn: DuckDBConnection, sorted = false): Promise<boolean> {
     const rows = await conn.run(
-      'SELECT ts::DOUBLE, id_num::DOUBLE, (side * qty)::DOUBLE FROM fresh ORDER BY id_num',
+      `SELECT ts::DOUBLE, id_num::DOUBLE, (side * qty)::DOUBLE FROM fresh ${sorted ? 'ORDER BY id_num' : ''}`,
     );
     await conn.run(
       'CREATE OR REPLACE TEMP TABLE nb_delta (minute DOUBLE, min_delta DOUBLE, max_delta DOUBLE)',
@@ -870,7 +870,8 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         for (let i = 0; i < chunk.rowCount; i++) {
           const t = ts.getItem(i) as number;
           const id = ids.getItem(i) as number;
-          if (t < prevTs || id <= prevId) return false;
+          // out of id order: sort once; out of canonical order in id order: not for the fast path
+          if (t < prevTs || id <= prevId) return sorted ? false : this.deltasInCanonicalOrder(conn, true);
           prevTs = t;
           prevId = id;
           const m = minuteOf(t);
