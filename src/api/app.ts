@@ -37,6 +37,12 @@ function etagOf(body: Buffer): string {
   }
   return e;
 }
+/**
+ * Request URLs whose answer is a cached body of a closed range, so a repeat skips parsing and resolving the query:
+ * it is served while the response cache still holds that body and no pending store write falls in its range.
+ */
+const URL_MEMO_ENTRIES = 4096;
+
 /** Paths anyone may read, with or without a key (load balancers, the UI's static files). */
 const isPublic = (path: string): boolean =>
   path === '/health' || (!path.startsWith('/api/') && path !== '/metrics');
@@ -85,6 +91,27 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
   });
   const ui = new WebUi(s.webDir);
   const encoded = new EncodedBodies();
+  const urlMemo = new Map<string, Buffer>();
+  const cache = service.queries.cache;
+  /** A body from the URL memo when it still stands, else from the query service (memoized for closed ranges). */
+  const answer = async (endpoint: Endpoint, symbol: string, url: string, query: unknown): Promise<Buffer> => {
+    const memo = urlMemo.get(url);
+    if (memo !== undefined) {
+      const e = cache.entryOf(memo);
+      if (e !== undefined && !service.writer.hasPending(e.instruments, e.readTo)) {
+        cache.touch(memo);
+        return memo;
+      }
+      urlMemo.delete(url);
+    }
+    const body = await service.queries.run(endpoint, symbol, query);
+    // Only closed ranges: an open one's answer moves with every new trade, whatever the cache holds.
+    if (Number.isFinite(cache.entryOf(body)?.readTo ?? Infinity)) {
+      if (urlMemo.size >= URL_MEMO_ENTRIES) urlMemo.clear();
+      urlMemo.set(url, body);
+    }
+    return body;
+  };
   const counters = { requests: new Map<number, number>() };
 
   if (s.corsOrigins.length > 0) {
@@ -162,7 +189,7 @@ export async function buildApp(service: OrderflowService, o: ApiOptions): Promis
         const sym = symbolParam.safeParse(req.params.symbol);
         if (!sym.success)
           throw new ApiError('INVALID_PARAMETER', `path parameter 'symbol': ${sym.error.issues[0]!.message}`);
-        const body = await service.queries.run(endpoint, sym.data, req.query);
+        const body = await answer(endpoint, sym.data, req.raw.url ?? '', req.query);
         const etag = etagOf(body);
         void reply.type(JSON_TYPE).header('vary', 'accept-encoding').header('etag', etag);
         // A client polling an unchanged range revalidates for the price of a header.

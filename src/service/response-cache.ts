@@ -18,8 +18,8 @@ export interface CacheEntry {
 export class ResponseCache {
   private readonly entries = new Map<string, CacheEntry>();
   private readonly byInstrument = new Map<string, Set<string>>();
-  /** The bodies held now: a body found here will be served again, so it is worth compressing hard once. */
-  private readonly held = new WeakSet<Buffer>();
+  /** The key of each body held now: a body found here will be served again (worth compressing hard once). */
+  private readonly held = new WeakMap<Buffer, string>();
   private bytes = 0;
   hits = 0;
   misses = 0;
@@ -39,6 +39,23 @@ export class ResponseCache {
     return this.held.has(body);
   }
 
+  /** The entry of a body still held (else undefined), without counting or reordering. */
+  entryOf(body: Buffer): CacheEntry | undefined {
+    const key = this.held.get(body);
+    return key === undefined ? undefined : this.entries.get(key);
+  }
+
+  /** The entry of a body still held, counted as a hit and marked most recently used (else undefined). */
+  touch(body: Buffer): CacheEntry | undefined {
+    const key = this.held.get(body);
+    if (key === undefined) return undefined;
+    const e = this.entries.get(key)!;
+    this.hits++;
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e;
+  }
+
   get(key: string): Buffer | undefined {
     const e = this.entries.get(key);
     if (e === undefined) {
@@ -56,7 +73,7 @@ export class ResponseCache {
     if (entry.body.length > RESPONSE_CACHE_MAX_ENTRY || entry.body.length > this.budget) return;
     this.delete(key);
     this.entries.set(key, entry);
-    this.held.add(entry.body);
+    this.held.set(entry.body, key);
     this.bytes += entry.body.length;
     for (const i of entry.instruments) {
       let keys = this.byInstrument.get(i);

@@ -261,6 +261,48 @@ test('live trades are visible at once: the store is flushed before a query and c
   }
 });
 
+test('a repeated closed-range URL is answered from its cached body, until a live trade falls in the range', async (t) => {
+  const f = await serviceFixture(t, { files: [BTC_FILE] });
+  if (!f) return;
+  const api = await injectApp(f);
+  try {
+    const target = await resolveTarget(f.store, SYMBOL);
+    const inst = target.members[0]!.instrument;
+    const last = (await readTargetTrades(f.store, target, 0, Number.MAX_SAFE_INTEGER)).at(-1)!;
+    const end = formatTime(Math.ceil((last.ts + 3_600_000_000) / 3_600_000_000) * 3_600_000_000);
+    const url = `/api/v1/orderflow/footprint/${SYMBOL}?timeframe=1m&start_time=2024-08-08T00:00:00Z&end_time=${end}`;
+    const first = await api.app.inject(url);
+    const computed = f.service.queries.queries;
+    const hits = f.service.queries.cache.hits;
+    const again = await api.app.inject(url);
+    assert.equal(again.body, first.body);
+    assert.equal(again.headers.etag, first.headers.etag);
+    assert.equal(f.service.queries.queries, computed, 'not computed again');
+    assert.equal(f.service.queries.cache.hits, hits + 1, 'counted as a cache hit');
+    // A live trade inside the range, still pending in the store writer: the next answer includes it.
+    const live: Trade = {
+      ...last,
+      id: Number(last.id) + 1_000_000,
+      ts: micros(last.ts + 30_000_000),
+      price: ticks(last.price + 100),
+      side: 1,
+    };
+    f.source.push(inst, [live]);
+    const after = (await api.app.inject(url)).json();
+    assert.equal(
+      after.data.bar_stats.at(-1).close,
+      first.json().data.bar_stats.at(-1).close + 1,
+      'close moved by 100 ticks of 0.01',
+    );
+    assert.equal(f.service.queries.queries, computed + 1);
+    assert.deepEqual((await api.app.inject(url)).json(), after, 'and that answer is reused in turn');
+    assert.equal(f.service.queries.queries, computed + 1);
+  } finally {
+    await api.close();
+    await f.close();
+  }
+});
+
 test('OpenAPI: the generated document is a valid OpenAPI 3.1 document and lists every endpoint and parameter', async () => {
   const doc = buildOpenApi();
   const v = new Validator();
