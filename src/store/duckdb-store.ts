@@ -180,6 +180,9 @@ const NB_STAGE_TYPES = [
   ...[DOUBLE, DOUBLE, VARCHAR, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE],
 ];
 
+/** One trade of a pass in canonical order (count: 1, or the trades an aggregate trade stands for). */
+type AddTrade = (ts: number, id: TradeId, price: number, qty: number, side: number, count: number) => void;
+
 interface CanonicalBatch {
   /** First occurrence of each id, in canonical (ts, id) order. */
   readonly trades: readonly Trade[];
@@ -495,7 +498,10 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
           // When every staged trade is new, the batch in hand is exactly the new rows, in canonical order.
           await this.updateBars(conn, inst, inMinutes, () =>
             inserted === batch.trades.length
-              ? this.appendMinuteBars(conn, batch.trades)
+              ? this.appendMinuteBars(conn, (add) => {
+                  for (const t of batch.trades) add(t.ts, t.id, t.price, t.qty, t.side, t.count ?? 1);
+                  return true;
+                })
               : conn.run(`CREATE OR REPLACE TEMP TABLE nb AS ${minuteBarsOf('SELECT * FROM fresh', 'seq')}`),
           );
         }
@@ -588,10 +594,17 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
       ORDER BY d.minute, d.tick`);
   }
 
-  /** Minute bar statistics of trades in canonical order, computed in one pass and appended as table nb. */
-  private async appendMinuteBars(conn: DuckDBConnection, sorted: readonly Trade[]): Promise<void> {
+  /**
+   * Minute bar statistics of trades in canonical order, computed in one pass and appended as table nb. `fill`
+   * hands every trade to `add`, in order; when it resolves false, nothing is left in nb.
+   */
+  private async appendMinuteBars(
+    conn: DuckDBConnection,
+    fill: (add: AddTrade) => boolean | Promise<boolean>,
+  ): Promise<boolean> {
     await conn.run(`CREATE OR REPLACE TEMP TABLE nb_stage (${NB_STAGE_COLUMNS})`);
     const appender = await conn.createAppender('nb_stage', null, 'temp');
+    let filled: boolean;
     try {
       const chunk = DuckDBDataChunk.create(NB_STAGE_TYPES, CHUNK_ROWS);
       const v = NB_STAGE_TYPES.map((_, c) => chunk.getColumnVector(c));
@@ -602,47 +615,34 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         appender.appendDataChunk(chunk);
         rows = 0;
       };
-      let i = 0;
-      while (i < sorted.length) {
-        const first = sorted[i]!;
-        const minute = minuteOf(first.ts);
-        let high = first.price;
-        let low = first.price;
-        let buy = 0;
-        let sell = 0;
-        let buyTrades = 0;
-        let sellTrades = 0;
-        let minDelta = Infinity;
-        let maxDelta = -Infinity;
-        let last = first;
-        for (; i < sorted.length && sorted[i]!.ts < minute + US_PER_MINUTE; i++) {
-          const t = sorted[i]!;
-          if (t.price > high) high = t.price;
-          if (t.price < low) low = t.price;
-          if (t.side === 1) {
-            buy += t.qty;
-            buyTrades += t.count ?? 1;
-          } else {
-            sell += t.qty;
-            sellTrades += t.count ?? 1;
-          }
-          const d = buy - sell;
-          if (d < minDelta) minDelta = d;
-          if (d > maxDelta) maxDelta = d;
-          last = t;
-        }
+      let minute = NaN;
+      let open = 0;
+      let high = 0;
+      let low = 0;
+      let close = 0;
+      let firstTs = 0;
+      let firstId: TradeId = 0;
+      let lastTs = 0;
+      let lastId: TradeId = 0;
+      let buy = 0;
+      let sell = 0;
+      let buyTrades = 0;
+      let sellTrades = 0;
+      let minDelta = Infinity;
+      let maxDelta = -Infinity;
+      const closeBar = (): void => {
         const values = [
           minute,
-          first.price,
+          open,
           high,
           low,
-          last.price,
-          first.ts,
-          typeof first.id === 'number' ? first.id : null,
-          typeof first.id === 'string' ? first.id : null,
-          last.ts,
-          typeof last.id === 'number' ? last.id : null,
-          typeof last.id === 'string' ? last.id : null,
+          close,
+          firstTs,
+          typeof firstId === 'number' ? firstId : null,
+          typeof firstId === 'string' ? firstId : null,
+          lastTs,
+          typeof lastId === 'number' ? lastId : null,
+          typeof lastId === 'string' ? lastId : null,
           buy,
           sell,
           buyTrades,
@@ -652,12 +652,42 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         ];
         values.forEach((x, c) => v[c]!.setItem(rows, x));
         if (++rows === CHUNK_ROWS) flush();
-      }
+      };
+      const add: AddTrade = (ts, id, price, qty, side, count) => {
+        if (ts >= minute + US_PER_MINUTE || Number.isNaN(minute)) {
+          if (!Number.isNaN(minute)) closeBar();
+          minute = minuteOf(ts);
+          open = high = low = price;
+          firstTs = ts;
+          firstId = id;
+          buy = sell = buyTrades = sellTrades = 0;
+          minDelta = Infinity;
+          maxDelta = -Infinity;
+        }
+        if (price > high) high = price;
+        if (price < low) low = price;
+        if (side === 1) {
+          buy += qty;
+          buyTrades += count;
+        } else {
+          sell += qty;
+          sellTrades += count;
+        }
+        const d = buy - sell;
+        if (d < minDelta) minDelta = d;
+        if (d > maxDelta) maxDelta = d;
+        close = price;
+        lastTs = ts;
+        lastId = id;
+      };
+      filled = await fill(add);
+      if (filled && !Number.isNaN(minute)) closeBar();
       if (rows > 0) flush();
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
+    if (!filled) return false;
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE nb AS
       SELECT minute::BIGINT AS minute, open::BIGINT AS open, high::BIGINT AS high, low::BIGINT AS low,
@@ -666,6 +696,42 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
              sell::BIGINT AS sell, buy_trades::BIGINT AS buy_trades, sell_trades::BIGINT AS sell_trades,
              min_delta::BIGINT AS min_delta, max_delta::BIGINT AS max_delta
       FROM nb_stage`);
+    return true;
+  }
+
+  /**
+   * Hands the trades of `fresh` to `add` in id order; false when that order is not canonical with unique ids
+   * (a time falls, an id repeats). Stored order is tried first (the bulk insert keeps the file's order); the
+   * rows are sorted only when it is not id order.
+   */
+  private async freshInIdOrder(conn: DuckDBConnection, add: AddTrade, sorted = false): Promise<boolean> {
+    const rows = await conn.run(
+      `SELECT ts::DOUBLE, id_num::DOUBLE, price::DOUBLE, qty::DOUBLE, side::DOUBLE, coalesce(cnt, 1)::DOUBLE
+       FROM fresh ${sorted ? 'ORDER BY id_num' : ''}`,
+    );
+    let prevTs = -Infinity;
+    let prevId = -Infinity;
+    for (let c = 0; c < rows.chunkCount; c++) {
+      const chunk = rows.getChunk(c);
+      const [ts, ids, price, qty, side, cnt] = [0, 1, 2, 3, 4, 5].map((k) => chunk.getColumnVector(k));
+      const n = chunk.rowCount;
+      for (let i = 0; i < n; i++) {
+        const t = ts!.getItem(i) as number;
+        const id = ids!.getItem(i) as number;
+        if (t < prevTs || id <= prevId) return false;
+        prevTs = t;
+        prevId = id;
+        add(
+          t,
+          id,
+          price!.getItem(i) as number,
+          qty!.getItem(i) as number,
+          side!.getItem(i) as number,
+          cnt!.getItem(i) as number,
+        );
+      }
+    }
+    return true;
   }
 
   /**
@@ -797,12 +863,16 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         const hi = minuteOf(lastTs!);
         const inMinutes = (c: string): string => `${c} BETWEEN ${lo} AND ${hi}`;
         if (inserted > 0) {
-          if (!(await this.deltasInCanonicalOrder(conn))) {
+          // the bars come from one pass in id order, which also proves that order canonical
+          const bars =
+            (await this.appendMinuteBars(conn, (add) => this.freshInIdOrder(conn, add))) ||
+            (await this.appendMinuteBars(conn, (add) => this.freshInIdOrder(conn, add, true)));
+          if (!bars) {
             await this.rollbackImport(conn, key, existing, hadGrid);
             return undefined;
           }
           await this.updateCells(conn, inst, inMinutes);
-          await this.updateBars(conn, inst, inMinutes, () => this.minuteBarsInIdOrder(conn));
+          await this.updateBars(conn, inst, inMinutes, () => Promise.resolve());
         }
         await conn.run('COMMIT');
         if (inserted > 0) this.cache.touch(inst, lo, hi);
@@ -833,85 +903,6 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     const inst = this.instIds.get(key);
     if (!hadGrid && inst !== undefined) this.cellGrids.delete(inst);
     if (existing === undefined) this.instIds.delete(key);
-  }
-
-  /**
-   * One pass over `fresh` in id order: true when that order is canonical with unique ids (times never fall),
-   * and then the running delta's extremes per minute are left in table nb_delta. They are path dependent;
-   * this pass is cheaper than a window sorted per minute. The rows are read in stored order first (the bulk
-   * insert keeps the file's order), sorted only when that is not id order.
-   */
-  private async deltasInCanonicalOrder(conn: DuckDBConnection, sorted = false): Promise<boolean> {
-    const rows = await conn.run(
-      `SELECT ts::DOUBLE, id_num::DOUBLE, (side * qty)::DOUBLE FROM fresh ${sorted ? 'ORDER BY id_num' : ''}`,
-    );
-    await conn.run(
-      'CREATE OR REPLACE TEMP TABLE nb_delta (minute DOUBLE, min_delta DOUBLE, max_delta DOUBLE)',
-    );
-    const appender = await conn.createAppender('nb_delta', null, 'temp');
-    try {
-      let prevTs = -Infinity;
-      let prevId = -Infinity;
-      let minute = NaN;
-      let run = 0;
-      let lo = Infinity;
-      let hi = -Infinity;
-      const close = (): void => {
-        appender.appendDouble(minute);
-        appender.appendDouble(lo);
-        appender.appendDouble(hi);
-        appender.endRow();
-      };
-      for (let c = 0; c < rows.chunkCount; c++) {
-        const chunk = rows.getChunk(c);
-        const ts = chunk.getColumnVector(0);
-        const ids = chunk.getColumnVector(1);
-        const signed = chunk.getColumnVector(2);
-        for (let i = 0; i < chunk.rowCount; i++) {
-          const t = ts.getItem(i) as number;
-          const id = ids.getItem(i) as number;
-          // out of id order: sort once; out of canonical order in id order: not for the fast path
-          if (t < prevTs || id <= prevId) return sorted ? false : this.deltasInCanonicalOrder(conn, true);
-          prevTs = t;
-          prevId = id;
-          const m = minuteOf(t);
-          if (m !== minute) {
-            if (!Number.isNaN(minute)) close();
-            minute = m;
-            run = 0;
-            lo = Infinity;
-            hi = -Infinity;
-          }
-          run += signed.getItem(i) as number;
-          if (run < lo) lo = run;
-          if (run > hi) hi = run;
-        }
-      }
-      if (!Number.isNaN(minute)) close();
-      appender.flushSync();
-      return true;
-    } finally {
-      appender.closeSync();
-    }
-  }
-
-  /** Minute bars (table nb) of `fresh` in canonical id order, with the deltas of deltasInCanonicalOrder. */
-  private async minuteBarsInIdOrder(conn: DuckDBConnection): Promise<void> {
-    await conn.run(`
-      CREATE OR REPLACE TEMP TABLE nb AS
-      SELECT s.minute, open, high, low, close, first_ts, first_id_num, first_id_str, last_ts, last_id_num,
-             last_id_str, buy, sell, buy_trades, sell_trades, d.min_delta::BIGINT AS min_delta,
-             d.max_delta::BIGINT AS max_delta
-      FROM (
-        SELECT ${MINUTE('ts')} AS minute, arg_min(price, id_num) AS open, max(price) AS high, min(price) AS low,
-          arg_max(price, id_num) AS close, min(ts) AS first_ts, min(id_num) AS first_id_num,
-          NULL::VARCHAR AS first_id_str, max(ts) AS last_ts, max(id_num) AS last_id_num, NULL::VARCHAR AS last_id_str,
-          sum(CASE WHEN side = 1 THEN qty ELSE 0 END)::BIGINT AS buy,
-          sum(CASE WHEN side = -1 THEN qty ELSE 0 END)::BIGINT AS sell,
-          sum(CASE WHEN side = 1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS buy_trades,
-          sum(CASE WHEN side = -1 THEN coalesce(cnt, 1) ELSE 0 END)::BIGINT AS sell_trades
-        FROM fresh GROUP BY ALL
-      ) AS s JOIN nb_delta AS d ON d.minute = s.minute`);
   }
 
   private static tradeOf(exchange: string, symbol: string, r: readonly DuckDBValue[]): Trade {
