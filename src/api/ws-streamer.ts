@@ -41,6 +41,13 @@ export const CONTROL_BURST = 20;
 export const CONTROL_PER_SECOND = 10;
 export const FLOOD_CLOSE_AFTER = 100;
 export const HEARTBEAT_MS = 15_000;
+/**
+ * A message bigger than this reaches its subscribers over several turns of the event loop, SPREAD_BYTES_PER_TURN
+ * at a time: restating a big bar to hundreds of clients is hundreds of MB of socket writes, and done at once it
+ * would hold every tick batch behind it. Later messages of the same topic queue behind it (order per topic kept).
+ */
+export const SPREAD_ABOVE_BYTES = 64 * 1024;
+export const SPREAD_BYTES_PER_TURN = 2 * 1024 * 1024;
 export const DRAIN_CHECK_MS = 25;
 
 /** Close codes (4000–4999 are the application's). */
@@ -207,6 +214,14 @@ export interface StreamerOptions {
   readonly log?: (msg: string) => void;
 }
 
+interface SpreadJob {
+  readonly m: Framed;
+  readonly key: string | undefined;
+  readonly isTick: boolean;
+  readonly clients: readonly StreamClient[];
+  next: number;
+}
+
 export class WsStreamer implements Publisher {
   readonly wss: WebSocketServer;
   private readonly clients = new Set<StreamClient>();
@@ -218,6 +233,11 @@ export class WsStreamer implements Publisher {
   readonly fanout = { messages: 0, deliveries: 0, bytes: 0, tickBytes: 0, writes: 0, ms: 0, maxFlushMs: 0 };
   private corked: StreamClient[] = [];
   private flushQueued = false;
+  /** Per topic, messages still being spread (first) or queued behind one, with the subscribers they go to. */
+  private readonly spreading = new Map<string, SpreadJob[]>();
+  private pumpQueued = false;
+  /** Turns that handed out part of a spread message. */
+  spreadTurns = 0;
   closedSlow = 0;
   errorsSent = 0;
 
@@ -433,13 +453,24 @@ export class WsStreamer implements Publisher {
     const isTick = topic.startsWith('tick:');
     const key = coalesceKey === undefined ? undefined : `${topic}|${coalesceKey}`;
     const m = framed(payload);
-    for (const c of set) {
-      if (c.cork()) this.corked.push(c);
-      c.deliver(m, key, isTick);
-    }
-    if (this.corked.length > 0 && !this.flushQueued) {
-      this.flushQueued = true;
-      process.nextTick(this.flush);
+    const queue = this.spreading.get(topic);
+    if (queue !== undefined || m.frame.length > SPREAD_ABOVE_BYTES) {
+      const job: SpreadJob = { m, key, isTick, clients: [...set], next: 0 };
+      if (queue === undefined) this.spreading.set(topic, [job]);
+      else queue.push(job);
+      if (!this.pumpQueued) {
+        this.pumpQueued = true;
+        setImmediate(this.pump);
+      }
+    } else {
+      for (const c of set) {
+        if (c.cork()) this.corked.push(c);
+        c.deliver(m, key, isTick);
+      }
+      if (this.corked.length > 0 && !this.flushQueued) {
+        this.flushQueued = true;
+        process.nextTick(this.flush);
+      }
     }
     this.fanout.messages++;
     this.fanout.deliveries += set.size;
@@ -447,6 +478,40 @@ export class WsStreamer implements Publisher {
     if (isTick) this.fanout.tickBytes += m.frame.length * set.size;
     this.fanout.ms += performance.now() - t0;
   }
+
+  /** One turn of spreading: up to SPREAD_BYTES_PER_TURN (at least one delivery), topics taken in turn. */
+  private readonly pump = (): void => {
+    const t0 = performance.now();
+    this.pumpQueued = false;
+    this.spreadTurns++;
+    let budget = SPREAD_BYTES_PER_TURN;
+    let progressed = true;
+    while (budget > 0 && progressed) {
+      progressed = false;
+      for (const [topic, queue] of this.spreading) {
+        const job = queue[0]!;
+        const c = job.clients[job.next++];
+        if (c !== undefined) {
+          if (c.cork()) this.corked.push(c);
+          c.deliver(job.m, job.key, job.isTick);
+          budget -= job.m.frame.length;
+          progressed = true;
+        }
+        if (job.next >= job.clients.length) {
+          queue.shift();
+          if (queue.length === 0) this.spreading.delete(topic);
+          progressed = true;
+        }
+        if (budget <= 0) break;
+      }
+    }
+    this.fanout.ms += performance.now() - t0;
+    this.flush();
+    if (this.spreading.size > 0 && !this.pumpQueued) {
+      this.pumpQueued = true;
+      setImmediate(this.pump);
+    }
+  };
 
   /** The socket writes of this turn's publishing: one per client that got something. */
   private readonly flush = (): void => {
@@ -481,6 +546,7 @@ export class WsStreamer implements Publisher {
 
   async close(): Promise<void> {
     for (const t of this.timers) clearInterval(t);
+    this.spreading.clear();
     for (const c of this.clients) c.close(CLOSE_GOING_AWAY, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
   }
