@@ -45,6 +45,7 @@ export const HEARTBEAT_MS = 15_000;
  * A message bigger than this reaches its subscribers over several turns of the event loop, SPREAD_BYTES_PER_TURN
  * at a time: restating a big bar to hundreds of clients is hundreds of MB of socket writes, and done at once it
  * would hold every tick batch behind it. Later messages of the same topic queue behind it (order per topic kept).
+ * Tick batches are never spread (they are the latency-critical stream, bounded by TICK_BATCH_MAX trades).
  */
 export const SPREAD_ABOVE_BYTES = 64 * 1024;
 export const SPREAD_BYTES_PER_TURN = 2 * 1024 * 1024;
@@ -454,7 +455,8 @@ export class WsStreamer implements Publisher {
     const key = coalesceKey === undefined ? undefined : `${topic}|${coalesceKey}`;
     const m = framed(payload);
     const queue = this.spreading.get(topic);
-    if (queue !== undefined || m.frame.length > SPREAD_ABOVE_BYTES) {
+    // Never ticks: a late batch grows big, and spreading it would put the next batches behind it.
+    if (queue !== undefined || (m.frame.length > SPREAD_ABOVE_BYTES && !isTick)) {
       const job: SpreadJob = { m, key, isTick, clients: [...set], next: 0 };
       if (queue === undefined) this.spreading.set(topic, [job]);
       else queue.push(job);
