@@ -41,6 +41,8 @@ export interface FastImportOptions {
   readonly registry?: InstrumentRegistry;
   /** Stored symbol of the file's instrument (aggTrades carry a suffix). */
   readonly storedSymbol: (symbol: string) => string;
+  /** Called once DuckDB has read the file, before the rollups and the commit. */
+  readonly onRead?: () => void;
 }
 
 async function readAt(path: string, position: number, length: number): Promise<Buffer> {
@@ -155,7 +157,13 @@ export async function importCsvFast(
       firstId: rep.firstId,
       lastId,
     };
-    const r = await store.importCsv(rep.exchange, symbol, stored === undefined ? target : undefined, spec);
+    const r = await store.importCsv(
+      rep.exchange,
+      symbol,
+      stored === undefined ? target : undefined,
+      spec,
+      o.onRead,
+    );
     if (r === undefined) return undefined;
     return {
       exchange: rep.exchange,

@@ -168,6 +168,7 @@ export async function importTradeFile(
       parser: parserOptions(o, o.strict === true),
       registry,
       storedSymbol: (s) => (isAggFormat(format.format) ? `${s}${AGG_SUFFIX}` : s),
+      onRead: () => tracker.emit(file.size, 0, 0),
     });
     if (fast !== undefined) {
       tracker.emit(file.size, fast.rows, fast.inserted);

@@ -796,6 +796,8 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     symbol: string,
     create: Instrument | undefined,
     spec: CsvImportSpec,
+    /** Called once the file is read, before the rollups and the commit (progress). */
+    onRead?: () => void,
   ): Promise<CsvImportResult | undefined> {
     return this.exclusive(async (conn) => {
       const key = instrumentKey(exchange, symbol);
@@ -859,6 +861,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         const inserted = overlap
           ? num((await conn.runAndReadAll('SELECT count(*) FROM fresh_rows')).getRows()[0]?.[0])
           : count;
+        onRead?.();
         const lo = minuteOf(firstTs!);
         const hi = minuteOf(lastTs!);
         const inMinutes = (c: string): string => `${c} BETWEEN ${lo} AND ${hi}`;

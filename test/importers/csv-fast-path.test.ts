@@ -4,9 +4,11 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   importTradeFile,
@@ -244,6 +246,79 @@ test('CRLF line ends, a header row and a BOM: the DuckDB path reads them as the 
     } finally {
       rmSync(js.dir, { recursive: true, force: true });
       rmSync(fast.dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test("a gzipped dump goes through DuckDB too, with the JS path's result", async () => {
+  const work = mkdtempSync(join(tmpdir(), 'orderflow-fast-gz-'));
+  try {
+    const path = join(work, 'BTCUSDT-trades-2024-01-01.csv.gz');
+    writeFileSync(path, gzipSync(spotRows(1, 500, T0)));
+    const js = await importAll([path], { engine: 'js' });
+    const fast = await importAll([path], { engine: 'duckdb' });
+    try {
+      assert.deepEqual(comparable(fast.results[0]!), comparable(js.results[0]!));
+      assert.equal(fast.results[0]!.inserted, 500);
+      await assertSameStores(js.dir, fast.dir, 'gzip');
+    } finally {
+      rmSync(js.dir, { recursive: true, force: true });
+      rmSync(fast.dir, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+const BIN = new URL('../../bin/orderflow.js', import.meta.url).pathname;
+
+/**
+ * Runs the CLI; with `killAt`, SIGKILLs it at that progress line (the DuckDB path reports its start, then the
+ * file read: the second line comes inside its transaction, before the rollups and the commit).
+ */
+function cli(args: string[], killAt?: number): Promise<{ signal: NodeJS.Signals | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    let seen = 0;
+    child.stderr.setEncoding('utf8').on('data', (c: string) => {
+      seen += c.split('{"progress"').length - 1;
+      if (killAt !== undefined && seen >= killAt) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('exit', (_code, signal) => resolve({ signal, stdout }));
+  });
+}
+
+test('a DuckDB-path import SIGKILLed mid-way stores nothing (one transaction); the re-run stores every trade once', async () => {
+  const work = mkdtempSync(join(tmpdir(), 'orderflow-fast-kill-'));
+  try {
+    const n = 300_000;
+    const path = join(work, 'BTCUSDT-trades-2024-01-01.csv');
+    writeFileSync(path, spotRows(1, n, T0));
+    const data = join(work, 'data');
+    const args = ['import', path, '--data-dir', data, '--progress=json'];
+    const killed = await cli(args, 2);
+    assert.equal(killed.signal, 'SIGKILL');
+    const store = new DuckDbTradeStore({ dataDir: data });
+    await store.open();
+    assert.deepEqual(await store.stats(), [], 'the killed transaction left no trade');
+    await store.close();
+    const done = await cli([...args, '--json']);
+    const body = JSON.parse(done.stdout) as { data: { inserted: number; duplicates: number } };
+    assert.deepEqual([body.data.inserted, body.data.duplicates], [n, 0]);
+    const again = JSON.parse((await cli([...args, '--json'])).stdout) as {
+      data: { inserted: number };
+    };
+    assert.equal(again.data.inserted, 0);
+    const ref = await importAll([path], { engine: 'js' });
+    try {
+      await assertSameStores(ref.dir, data, 'killed, then re-run');
+    } finally {
+      rmSync(ref.dir, { recursive: true, force: true });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
