@@ -256,9 +256,11 @@ describe('binance spot collector against a mock exchange replaying BTCUSDT 2023-
       connection: { ...FAST.connection, silenceMs: 100 },
     });
     const s = r.collector.stats();
-    assert.equal(s.stalls, 1);
-    assert.equal(s.reconnects, 1);
-    assert.equal(s.streams['BTCUSDT']?.backfilled, 200);
+    // The planned stall is one; a machine too busy to run the mock for the silence window may add more.
+    // Every stall replaces the socket, and run() checked that every trade arrived once, in order.
+    assert.ok(s.stalls >= 1);
+    assert.equal(s.reconnects, s.stalls);
+    assert.ok((s.streams['BTCUSDT']?.backfilled ?? 0) >= 200);
   });
 
   it('dropped, duplicated, reordered, garbage and truncated frames', async (t) => {
