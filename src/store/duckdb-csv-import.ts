@@ -34,6 +34,13 @@ export interface CsvImportSpec {
   readonly lastId: number;
 }
 
+/**
+ * read_csv's buffer: with DuckDB's default, the order-keeping insert wrote row groups smaller than full ones and
+ * merged them at commit, leaving their first copies as free blocks — a one-day file took 14.5 bytes/trade on disk
+ * instead of 11.7. 64 MiB buffers give full row groups (no free blocks) and parse no slower.
+ */
+const CSV_BUFFER_BYTES = 64 * 1024 * 1024;
+
 /** Side of a row that fails a check: no trade has it, so one such row sends the whole file to the JS path. */
 export const REFUSED_SIDE = 0;
 
@@ -71,7 +78,8 @@ export function csvTradesSql(spec: CsvImportSpec): string {
   const c = (i: number): string => `c${i}`;
   const columns = spec.columns.map((_, i) => `${sqlString(c(i))}: 'VARCHAR'`).join(', ');
   const read = `read_csv(${sqlString(spec.path)}, header = ${spec.header}, auto_detect = false, delim = ',',
-    quote = '', escape = '', strict_mode = true, null_padding = false, columns = {${columns}})`;
+    quote = '', escape = '', strict_mode = true, null_padding = false, buffer_size = ${CSV_BUFFER_BYTES},
+    columns = {${columns}})`;
   const { price: P, qty: Q } = spec.grid;
   const [lo, hi, toUs] = spec.timeUnit === 'ms' ? [MIN_MS, MAX_MS, 1000] : [MIN_MS * 1000, MAX_MS * 1000, 1];
   const agg = spec.first !== undefined && spec.last !== undefined;
