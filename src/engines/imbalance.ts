@@ -56,15 +56,34 @@ function dominates(dominant: number, opposite: number, p: ImbalanceParams): bool
 
 /** Per-cell imbalance flags of a bar (diagonal: buy[r] vs sell[r−1], sell[r] vs buy[r+1]; horizontal: same row). */
 export function cellImbalances(bar: FootprintBar, p: ImbalanceParams): CellImbalance[] {
+  const flags = imbalanceFlags(bar, p);
+  const out = new Array<CellImbalance>(flags.length);
+  for (let i = 0; i < flags.length; i++) {
+    const f = flags[i]!;
+    out[i] = {
+      row: bar.cells[i]!.row,
+      buyImbalance: (f & BUY_FLAG) !== 0,
+      sellImbalance: (f & SELL_FLAG) !== 0,
+    };
+  }
+  return out;
+}
+
+/** Bits of imbalanceFlags. */
+export const BUY_FLAG = 1;
+export const SELL_FLAG = 2;
+
+/**
+ * cellImbalances as one byte per cell (BUY_FLAG | SELL_FLAG), aligned with `bar.cells`: the form hot paths use
+ * (a day of 1m bars has tens of thousands of cells; one object each is most of the cost).
+ */
+export function imbalanceFlags(bar: FootprintBar, p: ImbalanceParams): Uint8Array {
   const cells = bar.cells;
-  const out = new Array<CellImbalance>(cells.length);
+  const out = new Uint8Array(cells.length);
+  if (!p.enabled) return out;
   const diagonal = p.mode !== 'horizontal';
   for (let i = 0; i < cells.length; i++) {
     const c = cells[i]!;
-    if (!p.enabled) {
-      out[i] = { row: c.row, buyImbalance: false, sellImbalance: false };
-      continue;
-    }
     let sellOpposite = c.sell;
     let buyOpposite = c.buy;
     if (diagonal) {
@@ -74,11 +93,9 @@ export function cellImbalances(bar: FootprintBar, p: ImbalanceParams): CellImbal
       sellOpposite = below !== undefined && below.row === c.row - 1 ? below.sell : 0;
       buyOpposite = above !== undefined && above.row === c.row + 1 ? above.buy : 0;
     }
-    out[i] = {
-      row: c.row,
-      buyImbalance: dominates(c.buy, sellOpposite, p),
-      sellImbalance: dominates(c.sell, buyOpposite, p),
-    };
+    out[i] =
+      (dominates(c.buy, sellOpposite, p) ? BUY_FLAG : 0) |
+      (dominates(c.sell, buyOpposite, p) ? SELL_FLAG : 0);
   }
   return out;
 }
@@ -91,20 +108,23 @@ interface Run {
 
 /** Runs of one side's flags with at least stackCount rows, appended to `runs` in row order. */
 function sideRuns(
-  flags: readonly CellImbalance[],
+  cells: FootprintBar['cells'],
+  flags: Uint8Array,
   side: ImbalanceSide,
   stackCount: number,
   runs: Run[],
 ): void {
+  const bit = side === 'buy' ? BUY_FLAG : SELL_FLAG;
   let low = NaN;
   let prev = NaN;
-  for (const f of flags) {
-    const on = side === 'buy' ? f.buyImbalance : f.sellImbalance;
-    if (on && f.row === prev + 1) prev = f.row;
+  for (let i = 0; i < flags.length; i++) {
+    const on = (flags[i]! & bit) !== 0;
+    const row = cells[i]!.row;
+    if (on && row === prev + 1) prev = row;
     else {
       if (prev - low + 1 >= stackCount) runs.push({ side, lowRow: low, highRow: prev });
-      low = on ? f.row : NaN;
-      prev = on ? f.row : NaN;
+      low = on ? row : NaN;
+      prev = on ? row : NaN;
     }
   }
   if (prev - low + 1 >= stackCount) runs.push({ side, lowRow: low, highRow: prev });
@@ -115,14 +135,14 @@ const runOrder = (a: Run, b: Run): number =>
 
 /**
  * Maximal runs of consecutive imbalanced rows of one side with at least stackCount rows, ordered as zones are.
- * `flags`: the bar's cellImbalances when the caller has them already.
+ * `flags`: the bar's imbalanceFlags when the caller has them already.
  */
-function stackedRuns(bar: FootprintBar, p: ImbalanceParams, flags?: readonly CellImbalance[]): Run[] {
+function stackedRuns(bar: FootprintBar, p: ImbalanceParams, flags?: Uint8Array): Run[] {
   if (!p.enabled) return [];
-  const f = flags ?? cellImbalances(bar, p);
+  const f = flags ?? imbalanceFlags(bar, p);
   const runs: Run[] = [];
-  sideRuns(f, 'buy', p.stackCount, runs);
-  sideRuns(f, 'sell', p.stackCount, runs);
+  sideRuns(bar.cells, f, 'buy', p.stackCount, runs);
+  sideRuns(bar.cells, f, 'sell', p.stackCount, runs);
   return runs.length > 1 ? runs.sort(runOrder) : runs;
 }
 
@@ -155,12 +175,12 @@ export function barStackedZones(bar: FootprintBar, p: ImbalanceParams): Imbalanc
 
 /**
  * Every stacked-imbalance zone of the bars (oldest first), with whether a later bar has touched it.
- * `flags[i]`: bars[i]'s cellImbalances when the caller has them already.
+ * `flags[i]`: bars[i]'s imbalanceFlags when the caller has them already.
  */
 export function stackedImbalanceZones(
   bars: readonly FootprintBar[],
   p: ImbalanceParams,
-  flags?: readonly (readonly CellImbalance[])[],
+  flags?: readonly Uint8Array[],
 ): ImbalanceZone[] {
   const out: ImbalanceZone[] = [];
   for (let i = 0; i < bars.length; i++) {

@@ -3,7 +3,7 @@
 
 import type { AnalyticsParams } from '../core/params.ts';
 import type { FootprintBar } from '../engines/footprint.ts';
-import { cellImbalances, stackedImbalanceZones, type CellImbalance } from '../engines/imbalance.ts';
+import { BUY_FLAG, imbalanceFlags, SELL_FLAG, stackedImbalanceZones } from '../engines/imbalance.ts';
 import { absorptions, exhaustionPrint, nakedPocs, unfinishedAuction } from '../engines/footprint-signals.ts';
 import { success, type SuccessBody } from './envelope.ts';
 import { unitsFor } from './units.ts';
@@ -38,16 +38,16 @@ export function footprintBody(
   const u = unitsFor(p.scale, p.rowTicks);
   const cells: FootprintCellJson[] = [];
   const barStats: Record<string, unknown>[] = [];
-  const allFlags: CellImbalance[][] = [];
+  const allFlags: Uint8Array[] = [];
   for (const b of bars) {
-    const flags = p.imbalance.enabled ? cellImbalances(b, p.imbalance) : undefined;
-    if (flags !== undefined) allFlags.push(flags);
+    const flags = imbalanceFlags(b, p.imbalance);
+    allFlags.push(flags);
     const start = u.time(b.start);
     const end = u.time(b.end);
     for (let i = 0; i < b.cells.length; i++) {
       const c = b.cells[i]!;
-      const f = flags?.[i];
-      const side = f?.buyImbalance ? (f.sellImbalance ? 'both' : 'buy') : f?.sellImbalance ? 'sell' : null;
+      const f = flags[i]!;
+      const side = f & BUY_FLAG ? (f & SELL_FLAG ? 'both' : 'buy') : f & SELL_FLAG ? 'sell' : null;
       cells.push({
         price_level: u.rowPrice(c.row),
         buy_volume: u.qty(c.buy),
