@@ -7,6 +7,7 @@ import { benchExchanges } from './exchanges.ts';
 import { benchNormalizeMore } from './normalize-more.ts';
 import { benchStore } from './store.ts';
 import { benchStoreQueries } from './store-queries.ts';
+import { benchImportCsv } from './import-csv.ts';
 import { benchUiFrameTime } from './ui-frame-time.ts';
 import { benchService } from './service.ts';
 import { benchScale } from './scale.ts';
@@ -17,6 +18,7 @@ const sections: Record<string, () => Promise<Record<string, unknown>>> = {
   engines: benchEngines,
   store: () => benchStore(),
   store_queries: () => benchStoreQueries(),
+  import_csv: () => benchImportCsv(3_200_000, 3, true),
   exchanges: benchExchanges,
   exchanges_more: benchNormalizeMore,
   ui_frame_time: benchUiFrameTime,
