@@ -16,7 +16,7 @@
 
 import type { AnalyticsParams } from '../core/params.ts';
 import { productGe } from '../core/ratio.ts';
-import type { FootprintBar } from './footprint.ts';
+import { cellIndexFrom, type FootprintBar } from './footprint.ts';
 
 /** Whether a pattern is present at the bar's high row and at its low row. */
 export interface ExtremeFlags {
@@ -101,16 +101,9 @@ export function exhaustionPrint(bar: FootprintBar, n: number, rowTicks: number):
   return { high, low };
 }
 
-/** The cell of `row` in cells sorted by row (binary search), or undefined when the row did not trade. */
+/** The cell of `row` in cells sorted by row, or undefined when the row did not trade. */
 function cellAt(cells: FootprintBar['cells'], row: number): FootprintBar['cells'][number] | undefined {
-  let lo = 0;
-  let hi = cells.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cells[mid]!.row < row) lo = mid + 1;
-    else hi = mid;
-  }
-  const c = cells[lo];
+  const c = cells[cellIndexFrom(cells, row)];
   return c !== undefined && c.row === row ? c : undefined;
 }
 

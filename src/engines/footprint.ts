@@ -43,6 +43,18 @@ export interface FootprintBar {
   readonly cells: readonly FootprintCell[];
 }
 
+/** Index of the first of the bar's cells (sorted by row) whose row is ≥ row; cells.length when there is none. */
+export function cellIndexFrom(cells: readonly FootprintCell[], row: number): number {
+  let lo = 0;
+  let hi = cells.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (cells[mid]!.row < row) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 interface MutableCell {
   row: number;
   buy: number;

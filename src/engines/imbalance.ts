@@ -14,7 +14,7 @@
 
 import type { ImbalanceParams } from '../core/params.ts';
 import { geRatio } from '../core/ratio.ts';
-import type { FootprintBar } from './footprint.ts';
+import { cellIndexFrom, type FootprintBar } from './footprint.ts';
 
 /** Imbalance flags of one footprint cell, aligned with `bar.cells`. */
 export interface CellImbalance {
@@ -148,15 +148,7 @@ function stackedRuns(bar: FootprintBar, p: ImbalanceParams, flags?: Uint8Array):
 
 /** Whether the bar has a trade in a row of [lowRow, highRow] (binary search over its sorted cells). */
 function tradesInside(bar: FootprintBar, lowRow: number, highRow: number): boolean {
-  const cells = bar.cells;
-  let lo = 0;
-  let hi = cells.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cells[mid]!.row < lowRow) lo = mid + 1;
-    else hi = mid;
-  }
-  const c = cells[lo];
+  const c = bar.cells[cellIndexFrom(bar.cells, lowRow)];
   return c !== undefined && c.row <= highRow;
 }
 

@@ -13,7 +13,7 @@ import { CSV_LAYOUTS, isHeaderLine } from '../sources/files/binance-csv.ts';
 import { LAYOUT_OF_FORMAT, type DetectedFormat } from '../sources/files/detect-format.ts';
 import { parseUint } from '../sources/files/raw-trade.ts';
 import { TradeFileParser, type ReadTradeFileOptions } from '../sources/files/read-trade-file.ts';
-import type { CsvImportSpec } from '../store/duckdb-csv-import.ts';
+import type { CsvImportResult, CsvImportSpec } from '../store/duckdb-csv-import.ts';
 import { DuckDbTradeStore } from '../store/duckdb-store.ts';
 import type { TradeStore } from '../store/port.ts';
 import type { OpenedTradeFile } from './file-stream.ts';
@@ -23,17 +23,10 @@ import { scaleFactors } from './instrument-writer.ts';
 const END_BYTES = 64 * 1024;
 
 /** What the fast path stored, in the JS path's terms. */
-export interface FastImport {
+export interface FastImport extends CsvImportResult {
   readonly exchange: string;
   readonly symbol: string;
   readonly scale: { readonly tick: string; readonly lot: string; readonly source: string };
-  readonly rows: number;
-  readonly inserted: number;
-  readonly duplicates: number;
-  readonly firstTs: number;
-  readonly lastTs: number;
-  readonly firstId: number;
-  readonly lastId: number;
 }
 
 export interface FastImportOptions {

@@ -37,6 +37,7 @@ import {
 import {
   checkRowTicks,
   DEFAULT_ITERATE_BATCH,
+  instrumentRow,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
   type InsertResult,
@@ -250,20 +251,6 @@ const num = (v: DuckDBValue | undefined): number => {
   if (typeof v === 'bigint') return Number(v);
   throw new StoreError('STORE_FAILED', `expected a number from DuckDB, got ${String(v)}`);
 };
-const instrumentValues = (i: Instrument): DuckDBValue[] => [
-  i.exchange,
-  i.symbol,
-  i.kind,
-  i.base,
-  i.quote,
-  i.price.mantissa,
-  i.price.decimals,
-  i.qty.mantissa,
-  i.qty.decimals,
-  i.volumeUnit,
-  i.contractMultiplier ?? null,
-  i.source,
-];
 /** Whether a failed bulk read is about the file's content (rows DuckDB refuses or cannot cast), not the store. */
 const isInputError = (e: unknown): boolean =>
   /^(Conversion|Invalid Input|Out of Range) Error|\bCSV Error\b|Could not convert/.test(
@@ -365,7 +352,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     const inst = num(next[0]?.[0]);
     await conn.run(
       `INSERT INTO instruments VALUES (${inst}, $1, $2, $3, $4, $5, $6::BIGINT, $7::INTEGER, $8::BIGINT, $9::INTEGER, $10, $11, $12)`,
-      instrumentValues(i),
+      instrumentRow(i),
     );
     this.instIds.set(instrumentKey(i.exchange, i.symbol), inst);
     return inst;
@@ -374,7 +361,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
   upsertInstrument(i: Instrument): Promise<void> {
     return this.exclusive(async (conn) => {
       const key = instrumentKey(i.exchange, i.symbol);
-      const values = instrumentValues(i);
+      const values = instrumentRow(i);
       const existing = this.instIds.get(key);
       if (existing === undefined) {
         await this.insertInstrument(conn, i);

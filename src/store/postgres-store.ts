@@ -16,6 +16,7 @@ import type { Trade, TradeId } from '../core/trade.ts';
 import { lots, micros, ticks, type Side } from '../core/units.ts';
 import {
   checkRowTicks,
+  instrumentRow,
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
@@ -293,20 +294,7 @@ export class PostgresTradeStore implements TradeStore {
 
   async upsertInstrument(i: Instrument): Promise<void> {
     const key = instrumentKey(i.exchange, i.symbol);
-    const values = [
-      i.exchange,
-      i.symbol,
-      i.kind,
-      i.base,
-      i.quote,
-      i.price.mantissa,
-      i.price.decimals,
-      i.qty.mantissa,
-      i.qty.decimals,
-      i.volumeUnit,
-      i.contractMultiplier ?? null,
-      i.source,
-    ];
+    const values = instrumentRow(i);
     const inst = await this.transaction(async (c) => {
       await c.query(
         `INSERT INTO instruments (exchange, symbol, kind, base, quote, price_mantissa, price_decimals, qty_mantissa,
