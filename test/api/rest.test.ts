@@ -231,26 +231,31 @@ test('results over the API equal the CLI/engine bodies on the same stored trades
   }
 });
 
+/** The last stored trade of SYMBOL, and a buy 30 s after it at its price + 100 ticks (a live trade to push). */
+async function lastAndLiveTrade(store: Parameters<typeof resolveTarget>[0]) {
+  const target = await resolveTarget(store, SYMBOL);
+  const inst = target.members[0]!.instrument;
+  const last = (await readTargetTrades(store, target, 0, Number.MAX_SAFE_INTEGER)).at(-1)!;
+  const live: Trade = {
+    ...last,
+    id: Number(last.id) + 1_000_000,
+    ts: micros(last.ts + 30_000_000),
+    price: ticks(last.price + 100),
+    side: 1,
+  };
+  return { inst, last, live };
+}
+
 test('live trades are visible at once: the store is flushed before a query and cached bodies are dropped', async (t) => {
   const f = await serviceFixture(t, { files: [BTC_FILE] });
   if (!f) return;
   const api = await injectApp(f);
   try {
-    const target = await resolveTarget(f.store, SYMBOL);
-    const inst = target.members[0]!.instrument;
-    const last = (await readTargetTrades(f.store, target, 0, Number.MAX_SAFE_INTEGER)).at(-1)!;
+    const { inst, live } = await lastAndLiveTrade(f.store);
     const url = `/api/v1/orderflow/footprint/${SYMBOL}?timeframe=1m`;
     const before = (await api.app.inject(url)).json();
     assert.deepEqual((await api.app.inject(url)).json(), before, 'second request served the same body');
     assert.ok(f.service.queries.cache.hits >= 1);
-    // A new trade 30 s after the last one, 1 lot at the last price + 100 ticks.
-    const live: Trade = {
-      ...last,
-      id: Number(last.id) + 1_000_000,
-      ts: micros(last.ts + 30_000_000),
-      price: ticks(last.price + 100),
-      side: 1,
-    };
     f.source.push(inst, [live]);
     const after = (await api.app.inject(url)).json();
     const lastBar = after.data.bar_stats.at(-1);
@@ -266,9 +271,7 @@ test('a repeated closed-range URL is answered from its cached body, until a live
   if (!f) return;
   const api = await injectApp(f);
   try {
-    const target = await resolveTarget(f.store, SYMBOL);
-    const inst = target.members[0]!.instrument;
-    const last = (await readTargetTrades(f.store, target, 0, Number.MAX_SAFE_INTEGER)).at(-1)!;
+    const { inst, last, live } = await lastAndLiveTrade(f.store);
     const end = formatTime(Math.ceil((last.ts + 3_600_000_000) / 3_600_000_000) * 3_600_000_000);
     const url = `/api/v1/orderflow/footprint/${SYMBOL}?timeframe=1m&start_time=2024-08-08T00:00:00Z&end_time=${end}`;
     const first = await api.app.inject(url);
@@ -280,13 +283,6 @@ test('a repeated closed-range URL is answered from its cached body, until a live
     assert.equal(f.service.queries.queries, computed, 'not computed again');
     assert.equal(f.service.queries.cache.hits, hits + 1, 'counted as a cache hit');
     // A live trade inside the range, still pending in the store writer: the next answer includes it.
-    const live: Trade = {
-      ...last,
-      id: Number(last.id) + 1_000_000,
-      ts: micros(last.ts + 30_000_000),
-      price: ticks(last.price + 100),
-      side: 1,
-    };
     f.source.push(inst, [live]);
     const after = (await api.app.inject(url)).json();
     assert.equal(
