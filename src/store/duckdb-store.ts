@@ -1,7 +1,7 @@
 // TradeStore on an embedded DuckDB file (<dataDir>/orderflow.duckdb): compressed columnar trades plus minute × tick
 // rollups kept on ingest. Writes are serialized and set-based: appender → staging → one anti-join insert → rollups.
 
-import { minuteBarFromRow, statsFromRows } from './stats-rows.ts';
+import { instrumentFromRow, instrumentRow, minuteBarFromRow, statsFromRows } from './stats-rows.ts';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
@@ -14,7 +14,7 @@ import {
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
-import type { Instrument, InstrumentKind } from '../core/instrument.ts';
+import type { Instrument } from '../core/instrument.ts';
 import { instrumentKey } from '../core/instrument.ts';
 import type { Trade, TradeId } from '../core/trade.ts';
 import { US_PER_DAY, US_PER_MINUTE } from '../core/time.ts';
@@ -37,7 +37,6 @@ import {
 import {
   checkRowTicks,
   DEFAULT_ITERATE_BATCH,
-  instrumentRow,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
   type InsertResult,
@@ -406,21 +405,7 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
           values,
         )
       ).getRows();
-      return rows.map((r): Instrument => {
-        const multiplier = r[10];
-        return {
-          exchange: str(r[0]),
-          symbol: str(r[1]),
-          kind: str(r[2]) as InstrumentKind,
-          base: str(r[3]),
-          quote: str(r[4]),
-          price: { mantissa: num(r[5]), decimals: num(r[6]) },
-          qty: { mantissa: num(r[7]), decimals: num(r[8]) },
-          volumeUnit: str(r[9]) as Instrument['volumeUnit'],
-          ...(typeof multiplier === 'string' ? { contractMultiplier: multiplier } : {}),
-          source: str(r[11]) as Instrument['source'],
-        };
-      });
+      return rows.map((r) => instrumentFromRow(r, { num, numOrNull, str }));
     });
   }
 

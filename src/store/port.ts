@@ -21,22 +21,6 @@ export class StoreError extends Error {
   }
 }
 
-/** An instrument as the positional SQL parameters both stores write: the columns of their instruments tables. */
-export const instrumentRow = (i: Instrument): (string | number | null)[] => [
-  i.exchange,
-  i.symbol,
-  i.kind,
-  i.base,
-  i.quote,
-  i.price.mantissa,
-  i.price.decimals,
-  i.qty.mantissa,
-  i.qty.decimals,
-  i.volumeUnit,
-  i.contractMultiplier ?? null,
-  i.source,
-];
-
 export interface InsertResult {
   /** Trades newly stored. */
   readonly inserted: number;

@@ -6,17 +6,16 @@
 // per UTC month of trade time, created on demand and one month ahead; rollup bars are merged arithmetically when the new trades of a minute all come after
 // its stored last trade, and recomputed from the stored trades of that minute otherwise (as the DuckDB store does).
 
-import { minuteBarFromRow, statsFromRows } from './stats-rows.ts';
+import { instrumentFromRow, instrumentRow, minuteBarFromRow, statsFromRows } from './stats-rows.ts';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { instrumentKey, type Instrument, type InstrumentKind } from '../core/instrument.ts';
+import { instrumentKey, type Instrument } from '../core/instrument.ts';
 import type { Trade, TradeId } from '../core/trade.ts';
 import { lots, micros, ticks, type Side } from '../core/units.ts';
 import {
   checkRowTicks,
-  instrumentRow,
   DEFAULT_ITERATE_BATCH,
   DEFAULT_MAX_GAP_RANGES,
   StoreError,
@@ -349,21 +348,7 @@ export class PostgresTradeStore implements TradeStore {
         rowMode: 'array',
       })
     ).rows;
-    return rows.map((r): Instrument => {
-      const multiplier = r[10];
-      return {
-        exchange: str(r[0]),
-        symbol: str(r[1]),
-        kind: str(r[2]) as InstrumentKind,
-        base: str(r[3]),
-        quote: str(r[4]),
-        price: { mantissa: num(r[5]), decimals: num(r[6]) },
-        qty: { mantissa: num(r[7]), decimals: num(r[8]) },
-        volumeUnit: str(r[9]) as Instrument['volumeUnit'],
-        ...(typeof multiplier === 'string' ? { contractMultiplier: multiplier } : {}),
-        source: str(r[11]) as Instrument['source'],
-      };
-    });
+    return rows.map((r) => instrumentFromRow(r, { num, numOrNull, str }));
   }
 
   private async readInstruments(where: string, values: unknown[] = []): Promise<Instrument[]> {

@@ -1,6 +1,7 @@
-// Turns the rows both SQL stores read into port values: `stats()` answers (per-instrument figures, id-gap totals,
-// the first gap ranges) and minute bars, so DuckDB and PostgreSQL share one column layout.
+// Turns the rows both SQL stores read into port values: instruments, `stats()` answers (per-instrument figures,
+// id-gap totals, the first gap ranges) and minute bars, so DuckDB and PostgreSQL share one column layout.
 
+import type { Instrument, InstrumentKind } from '../core/instrument.ts';
 import type { TradeId } from '../core/trade.ts';
 import type { IdGapRange, InstrumentStats, MinuteRollup, RollupCell } from './port.ts';
 
@@ -12,6 +13,42 @@ export interface CellReaders {
 }
 
 type Rows = readonly (readonly unknown[])[];
+
+/**
+ * An instrument as the columns of both stores' instruments tables: exchange, symbol, kind, base, quote, price
+ * mantissa and decimals, qty mantissa and decimals, volume unit, contract multiplier, source.
+ */
+export const instrumentRow = (i: Instrument): (string | number | null)[] => [
+  i.exchange,
+  i.symbol,
+  i.kind,
+  i.base,
+  i.quote,
+  i.price.mantissa,
+  i.price.decimals,
+  i.qty.mantissa,
+  i.qty.decimals,
+  i.volumeUnit,
+  i.contractMultiplier ?? null,
+  i.source,
+];
+
+/** The instrument of a row in instrumentRow's column order. */
+export function instrumentFromRow(r: readonly unknown[], c: CellReaders): Instrument {
+  const multiplier = r[10];
+  return {
+    exchange: c.str(r[0]),
+    symbol: c.str(r[1]),
+    kind: c.str(r[2]) as InstrumentKind,
+    base: c.str(r[3]),
+    quote: c.str(r[4]),
+    price: { mantissa: c.num(r[5]), decimals: c.num(r[6]) },
+    qty: { mantissa: c.num(r[7]), decimals: c.num(r[8]) },
+    volumeUnit: c.str(r[9]) as Instrument['volumeUnit'],
+    ...(typeof multiplier === 'string' ? { contractMultiplier: multiplier } : {}),
+    source: c.str(r[11]) as Instrument['source'],
+  };
+}
 
 /**
  * main: inst, exchange, symbol, count, trades, firstTs, lastTs, minId, maxId, stringIds;
