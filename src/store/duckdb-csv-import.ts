@@ -41,70 +41,90 @@ export interface CsvImportSpec {
  */
 const CSV_BUFFER_BYTES = 64 * 1024 * 1024;
 
-/** Side of a row that fails a check: no trade has it, so one such row sends the whole file to the JS path. */
+/** Side of a row that fails a value check: no trade has it, so one such row sends the whole file to the JS path. */
 export const REFUSED_SIDE = 0;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-// Comparisons, not IN lists: DuckDB plans an IN list of constants as a join, which costs more here.
-const isOneOf = (c: string, words: readonly string[]): string =>
-  `(${words.map((w) => `${c} = '${w}'`).join(' OR ')})`;
-const TRUE_WORDS = ['True', 'true', 'TRUE'];
-const BOOL_WORDS = [...TRUE_WORDS, 'False', 'false', 'FALSE'];
 
 const sqlString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** Texts of an unsigned integer as the JS parser reads them: 1 to 16 digits (the value is checked apart). */
-const UINT = `'[0-9]{1,16}'`;
-
+const UINT = '[0-9]{1,16}';
+const BOOL = '(True|true|TRUE|False|false|FALSE)';
 /**
  * Texts of a positive plain decimal with at most `d` significant decimals: what the JS scanner reads to the same
- * value on a grid of 10^-d. Anything else (signs, spaces, exponents, ".5", more decimals) DuckDB would read
- * differently or the JS path refuses: such rows are left to the JS path.
+ * value on a grid of 10^-d, and what DECIMAL(18, d) reads exactly (trailing zeros past d are dropped, not
+ * rounded). Anything else (signs, spaces, exponents, ".5", "1_000", more decimals) DuckDB would read differently
+ * or the JS path refuses.
  */
-const decimalPattern = (d: number): string =>
-  d === 0 ? `'[0-9]+(\\.0*)?'` : `'[0-9]+(\\.[0-9]{0,${d}}0*)?'`;
+const decimalPattern = (d: number): string => (d === 0 ? '[0-9]+(\\.0*)?' : `[0-9]+(\\.[0-9]{0,${d}}0*)?`);
 
-/** Exact count of 10^-d steps: DECIMAL(18, d) · 10^d keeps the scale, so the product is the steps in 64 bits. */
-const stepsOf = (c: string, d: number): string => `(${c}::DECIMAL(18, ${d}) * ${10 ** d})::BIGINT`;
+const readCsv = (spec: CsvImportSpec, delim: string, columns: string): string =>
+  `read_csv(${sqlString(spec.path)}, header = ${spec.header}, auto_detect = false, delim = ${sqlString(delim)},
+    quote = '', escape = '', strict_mode = true, null_padding = false, buffer_size = ${CSV_BUFFER_BYTES},
+    columns = {${columns}})`;
+
+/** What each column of the file is read as: [line pattern, DuckDB type]. */
+function columnKinds(spec: CsvImportSpec): [pattern: string, type: string][] {
+  const { price: P, qty: Q } = spec.grid;
+  const uints = [spec.id, spec.time, spec.first, spec.last];
+  const flags = [spec.flag, spec.bestMatch];
+  return spec.columns.map((_, i): [string, string] => {
+    if (uints.includes(i)) return [UINT, 'BIGINT'];
+    if (flags.includes(i)) return [BOOL, 'BOOLEAN'];
+    if (i === spec.price) return [decimalPattern(P.decimals), `DECIMAL(18, ${P.decimals})`];
+    if (i === spec.qty) return [decimalPattern(Q.decimals), `DECIMAL(18, ${Q.decimals})`];
+    return ['[^,]*', 'VARCHAR'];
+  });
+}
 
 /**
- * The file's trades as the stored columns (ts, id_num, price, qty, side, cnt), in file order. Each field is
- * cast once (a text DuckDB cannot cast fails the statement); a row failing any other check the JS parser makes
- * gets side REFUSED_SIDE, which the caller looks for before committing (error() in the projection would make
- * DuckDB run the whole read on one thread). Rows keep the file order (DuckDB preserves insertion order); whether
- * that order is canonical is checked on the stored rows.
+ * The file's lines (lines) and how many of them are not what the JS parser accepts field by field (bad). DuckDB's
+ * typed reads are lenient ("1.5" as BIGINT is 2, "0x10" is 16, extra decimals are rounded), so the typed read of
+ * csvTradesSql is exact only on lines that match this grammar. One regular expression per line costs a third of
+ * one per field. The tab delimiter makes each line one column (a tab in a line fails the read).
+ */
+export function csvLinesSql(spec: CsvImportSpec): string {
+  const line = columnKinds(spec)
+    .map(([pattern]) => pattern)
+    .join(',');
+  return `
+    SELECT count(*)::DOUBLE AS lines,
+           count(*) FILTER (WHERE l IS NULL OR NOT regexp_full_match(l, ${sqlString(line)}))::DOUBLE AS bad
+    FROM ${readCsv(spec, '\t', `'l': 'VARCHAR'`)}`;
+}
+
+/**
+ * The file's trades as the stored columns (ts, id_num, price, qty, side, cnt), in file order, read with DuckDB's
+ * types: exact once every line passed csvLinesSql. A row failing any value check the JS parser makes gets side
+ * REFUSED_SIDE, which the caller looks for before committing (error() in the projection would make DuckDB run the
+ * whole read on one thread). Rows keep the file order (DuckDB preserves insertion order); whether that order is
+ * canonical is checked on the stored rows.
  */
 export function csvTradesSql(spec: CsvImportSpec): string {
   const c = (i: number): string => `c${i}`;
-  const columns = spec.columns.map((_, i) => `${sqlString(c(i))}: 'VARCHAR'`).join(', ');
-  const read = `read_csv(${sqlString(spec.path)}, header = ${spec.header}, auto_detect = false, delim = ',',
-    quote = '', escape = '', strict_mode = true, null_padding = false, buffer_size = ${CSV_BUFFER_BYTES},
-    columns = {${columns}})`;
+  const columns = columnKinds(spec)
+    .map(([, type], i) => `${sqlString(c(i))}: '${type}'`)
+    .join(', ');
   const { price: P, qty: Q } = spec.grid;
   const [lo, hi, toUs] = spec.timeUnit === 'ms' ? [MIN_MS, MAX_MS, 1000] : [MIN_MS * 1000, MAX_MS * 1000, 1];
   const agg = spec.first !== undefined && spec.last !== undefined;
-  const flags = [spec.flag, ...(spec.bestMatch === undefined ? [] : [spec.bestMatch])];
+  // DECIMAL(18, d) · 10^d keeps the scale, so the product is the exact count of 10^-d steps in 64 bits
+  const stepsOf = (i: number, d: number): string => `(${c(i)} * ${10 ** d})::BIGINT`;
   const cast = [
-    `${c(spec.id)}::BIGINT AS id_num`,
-    `${c(spec.time)}::BIGINT AS t`,
-    `${stepsOf(c(spec.price), P.decimals)} AS p`,
-    `${stepsOf(c(spec.qty), Q.decimals)} AS q`,
-    `CASE WHEN ${isOneOf(c(spec.flag), TRUE_WORDS)} THEN -1 ELSE 1 END AS side`,
-    ...(agg ? [`${c(spec.first)}::BIGINT AS f`, `${c(spec.last)}::BIGINT AS l`] : []),
+    `${c(spec.id)} AS id_num`,
+    `${c(spec.time)} AS t`,
+    `${stepsOf(spec.price, P.decimals)} AS p`,
+    `${stepsOf(spec.qty, Q.decimals)} AS q`,
     // Binance's flag says whether the buyer was the maker (then the taker sold)
-    `regexp_full_match(${c(spec.id)}, ${UINT}) AND regexp_full_match(${c(spec.time)}, ${UINT})
-       AND regexp_full_match(${c(spec.price)}, ${decimalPattern(P.decimals)})
-       AND regexp_full_match(${c(spec.qty)}, ${decimalPattern(Q.decimals)})
-       ${flags.map((i) => `AND ${isOneOf(c(i), BOOL_WORDS)}`).join(' ')}
-       ${agg ? `AND regexp_full_match(${c(spec.first)}, ${UINT}) AND regexp_full_match(${c(spec.last)}, ${UINT})` : ''}
-     AS text_ok`,
+    `CASE WHEN ${c(spec.flag)} THEN -1 ELSE 1 END AS side`,
+    ...(agg ? [`${c(spec.first)} AS f`, `${c(spec.last)} AS l`] : []),
   ];
   const unitsOf = (v: string, inc: Increment): string =>
     inc.mantissa === 1 ? v : `(${v} // ${inc.mantissa})`;
   const onGrid = (v: string, inc: Increment): string =>
     inc.mantissa === 1 ? 'true' : `${v} % ${inc.mantissa} = 0`;
   const ok = [
-    'text_ok',
     `id_num <= ${MAX_SAFE}`,
     `t >= ${lo} AND t < ${hi}`,
     onGrid('p', P),
@@ -116,7 +136,7 @@ export function csvTradesSql(spec: CsvImportSpec): string {
   const converted = `
     SELECT ${ok} AS ok, t * ${toUs} AS ts, id_num, ${unitsOf('p', P)} * ${spec.factor.price} AS price,
            ${unitsOf('q', Q)} * ${spec.factor.qty} AS qty, side, ${agg ? '(l - f + 1)::INTEGER' : 'NULL::INTEGER'} AS cnt
-    FROM (SELECT ${cast.join(', ')} FROM ${read})`;
+    FROM (SELECT ${cast.join(', ')} FROM ${readCsv(spec, ',', columns)})`;
   return `
     SELECT ts, id_num, price, qty, CASE WHEN ok THEN side ELSE ${REFUSED_SIDE} END::TINYINT AS side, cnt
     FROM (${converted})`;

@@ -47,7 +47,13 @@ import {
   type TradeStore,
 } from './port.ts';
 import { checkBarUs, type RollupAggregates } from './rollup-aggregates.ts';
-import { csvTradesSql, REFUSED_SIDE, type CsvImportResult, type CsvImportSpec } from './duckdb-csv-import.ts';
+import {
+  csvLinesSql,
+  csvTradesSql,
+  REFUSED_SIDE,
+  type CsvImportResult,
+  type CsvImportSpec,
+} from './duckdb-csv-import.ts';
 import { planChunks, RollupCache } from './rollup-cache.ts';
 import { minuteOf } from './rollups.ts';
 import { checkTrade, compareTradeOrder, idKey } from './trade-order.ts';
@@ -777,6 +783,15 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
       if (existing === undefined && create === undefined) this.instId(exchange, symbol);
       const idRange = `id_num BETWEEN ${spec.firstId} AND ${spec.lastId}`;
       const hadGrid = existing !== undefined && this.cellGrids.has(existing);
+      let lines: number;
+      try {
+        const [counted, bad] = (await conn.runAndReadAll(csvLinesSql(spec))).getRows()[0]!.map(num);
+        if (bad !== 0) return undefined;
+        lines = counted!;
+      } catch (e) {
+        if (isInputError(e)) return undefined;
+        throw e;
+      }
       await conn.run('BEGIN TRANSACTION');
       let inst = existing;
       try {
@@ -826,7 +841,13 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         ).getRows()[0];
         const [count, firstTs, lastTs, firstId, lastId, refused] = (s ?? []).map((v) => numOrNull(v));
         // the first and last lines bound the ids the anti-join and the view looked at
-        if (!count || refused !== 0 || firstId !== spec.firstId || lastId !== spec.lastId) {
+        if (
+          !count ||
+          count !== lines ||
+          refused !== 0 ||
+          firstId !== spec.firstId ||
+          lastId !== spec.lastId
+        ) {
           await this.rollbackImport(conn, key, existing, hadGrid);
           return undefined;
         }

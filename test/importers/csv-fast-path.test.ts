@@ -165,6 +165,22 @@ const IRREGULAR: Readonly<Record<string, string>> = {
   'repeated header': variant(100, 'id,price,qty,quoteQty,time,isBuyerMaker,isBestMatch'),
   'blank line of spaces': variant(100, '   '),
   'quoted field': variant(100, '"101",40000.00000000,0.00100000,1,1704067225000,True,True'),
+  // DuckDB's typed reads accept these, some to another value: the line grammar must refuse them first
+  'fractional id': variant(100, '101.4,40000.00000000,0.00100000,1,1704067225000,True,True'),
+  'fractional time': variant(100, '101,40000.00000000,0.00100000,1,1704067225000.4,True,True'),
+  'decimals past the tick that round onto it': variant(
+    100,
+    '101,40000.004,0.00100000,1,1704067225000,True,True',
+  ),
+  'decimals past the lot that round onto it': variant(
+    100,
+    '101,40000.00,0.001000001,1,1704067225000,True,True',
+  ),
+  'digit separators': variant(100, '101,40_000.00000000,0.00100000,1,1704067225000,True,True'),
+  'size without a leading digit': variant(100, '101,40000.00000000,.001,1,1704067225000,True,True'),
+  'side flag as a letter': variant(100, '101,40000.00000000,0.00100000,1,1704067225000,t,True'),
+  'empty line': variant(100, ''),
+  'tab in a line': variant(100, '101,40000.00000000,0.00100000,1\t,1704067225000,True,True'),
   'duplicate id': variant(100, (l) => l.replace(/^101,/, '100,')),
   'ids out of order': variant(100, (l) => l.replace(/^101,/, '99,')),
   'time going back': variant(100, (l) => l.replace(/,1704067225000,/, ',1704067000000,')),
