@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { z } from 'zod';
 import type { LiveHub, Publisher, Subscription } from '../service/live-hub.ts';
-import { encode, sourceMark } from '../service/stream-messages.ts';
+import { encode, sourceMark, type BarUpdate } from '../service/stream-messages.ts';
 import type { SourceKind } from '../sources/source.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { Authenticator } from './auth.ts';
@@ -35,6 +35,8 @@ export const PENDING_BUDGET_BYTES = 1024 * 1024;
 /** A client congested this long is closed. */
 export const SLOW_CLIENT_GRACE_MS = 15_000;
 export const MAX_SUBSCRIPTIONS_PER_CLIENT = 16;
+/** Bars per client whose last update is remembered (the next one may then carry only the changed cells). */
+export const TRACKED_BARS_PER_CLIENT = 4 * MAX_SUBSCRIPTIONS_PER_CLIENT;
 export const MAX_CLIENTS = 10_000;
 /** Control messages per client: burst and sustained rate; after FLOOD_CLOSE_AFTER refusals the client is closed. */
 export const CONTROL_BURST = 20;
@@ -66,6 +68,8 @@ const subscribeData = z
     exchange: QUERY_PARAMS.exchange.schema.optional(),
     volume_per_bar: z.union([z.number().positive(), QUERY_PARAMS.volume_per_bar.schema]).optional(),
     ticks_per_bar: z.number().int().positive().max(1e9).optional(),
+    /** `cells` (default): a bar's updates after the first carry only its changed cells; `bars`: every cell. */
+    footprint_updates: z.enum(['cells', 'bars']).optional(),
   })
   .strict();
 const controlMessage = z.object({
@@ -108,6 +112,10 @@ export class StreamClient {
   alive = true;
   closed = false;
   private seq = 0;
+  /** Per bar (`topic|fp:start`), the update this client was last handed. */
+  private readonly barSeqs = new Map<string, number>();
+  /** Channel topics whose bar updates this client wants in full (`footprint_updates: "bars"`). */
+  readonly fullBarTopics = new Set<string>();
   /** Where published frames are written directly (undefined: through `ws.send`). */
   private readonly socket: Socket | undefined;
   private corked = false;
@@ -180,6 +188,36 @@ export class StreamClient {
     }
   }
 
+  /**
+   * A bar's update: only its changed cells when this client was handed the bar's previous update and keeps up;
+   * otherwise the full bar (also what a congested client's queue holds, so coalescing never loses a change).
+   * Returns the bytes handed over.
+   */
+  deliverBar(key: string, topic: string, u: FramedBar): number {
+    if (this.closed) return 0;
+    const had = this.barSeqs.get(key);
+    this.barSeqs.delete(key);
+    this.barSeqs.set(key, u.seq);
+    if (this.barSeqs.size > TRACKED_BARS_PER_CLIENT) this.barSeqs.delete(this.barSeqs.keys().next().value!);
+    const keepsUp = this.congestedSince === undefined && this.ws.bufferedAmount <= COALESCE_AT_BYTES;
+    const m =
+      u.cells !== undefined &&
+      had !== undefined &&
+      had === u.base &&
+      keepsUp &&
+      !this.fullBarTopics.has(topic)
+        ? u.cells
+        : u.full();
+    this.deliver(m, key, false);
+    return m.frame.length;
+  }
+
+  /** Forgets the bars of a topic left: after a new subscription their first update is a full one. */
+  forgetBars(topic: string): void {
+    for (const k of this.barSeqs.keys()) if (k.startsWith(`${topic}|`)) this.barSeqs.delete(k);
+    this.fullBarTopics.delete(topic);
+  }
+
   /** Resumes a congested client that drained; closes one congested for too long. */
   drain(now: number): void {
     if (this.congestedSince === undefined || this.closed) return;
@@ -215,10 +253,17 @@ export interface StreamerOptions {
   readonly log?: (msg: string) => void;
 }
 
+/** A bar update framed once per form: the changed cells, and the full bar on first use. */
+interface FramedBar {
+  readonly seq: number;
+  readonly base: number | undefined;
+  readonly cells: Framed | undefined;
+  readonly full: () => Framed;
+}
+
 interface SpreadJob {
-  readonly m: Framed;
-  readonly key: string | undefined;
-  readonly isTick: boolean;
+  /** Hands the message to one subscriber; returns the bytes handed over. */
+  readonly deliverTo: (c: StreamClient) => number;
   readonly clients: readonly StreamClient[];
   next: number;
 }
@@ -401,6 +446,7 @@ export class WsStreamer implements Publisher {
     c.subs.set(sig, sub);
     this.join(c, sub.tickTopic);
     this.join(c, sub.channelTopic);
+    if (d.footprint_updates === 'bars') c.fullBarTopics.add(sub.channelTopic);
     this.audit(c, what, 'ok');
     c.send(encode('subscribed', { ...sub.info, ...this.heartbeatBase }));
     const snap = this.o.hub.snapshot(sub.channelKey);
@@ -432,6 +478,7 @@ export class WsStreamer implements Publisher {
   }
 
   private leave(c: StreamClient, topic: string): void {
+    c.forgetBars(topic);
     const set = this.topics.get(topic);
     set?.delete(c);
     if (set?.size === 0) this.topics.delete(topic);
@@ -447,17 +494,43 @@ export class WsStreamer implements Publisher {
 
   /** Publisher: the same frame to every subscriber of the topic, written when this turn's publishing is done. */
   publish(topic: string, payload: Buffer, coalesceKey?: string): void {
+    const isTick = topic.startsWith('tick:');
+    const key = coalesceKey === undefined ? undefined : `${topic}|${coalesceKey}`;
+    const m = framed(payload);
+    this.fanOut(topic, m.frame.length, isTick, (c) => {
+      c.deliver(m, key, isTick);
+      return m.frame.length;
+    });
+  }
+
+  /** Publisher: a bar's changed cells to subscribers that hold its previous update, the full bar to the others. */
+  publishBar(topic: string, coalesceKey: string, u: BarUpdate): void {
+    const key = `${topic}|${coalesceKey}`;
+    let full: Framed | undefined;
+    const bar: FramedBar = {
+      seq: u.seq,
+      base: u.base,
+      cells: u.cells === undefined ? undefined : framed(u.cells),
+      full: () => (full ??= framed(u.full())),
+    };
+    // spread by the size most subscribers get
+    const size = (bar.cells ?? bar.full()).frame.length;
+    this.fanOut(topic, size, false, (c) => c.deliverBar(key, topic, bar));
+  }
+
+  /**
+   * Hands a message of `size` bytes to every subscriber of the topic: at once (written at the end of this turn), or
+   * spread over turns when it is big or the topic already has a message being spread (order per topic kept).
+   */
+  private fanOut(topic: string, size: number, isTick: boolean, deliverTo: (c: StreamClient) => number): void {
     const set = this.topics.get(topic);
     if (set === undefined) return;
     const t0 = performance.now();
     this.messagesPublished++;
-    const isTick = topic.startsWith('tick:');
-    const key = coalesceKey === undefined ? undefined : `${topic}|${coalesceKey}`;
-    const m = framed(payload);
     const queue = this.spreading.get(topic);
     // Never ticks: a late batch grows big, and spreading it would put the next batches behind it.
-    if (queue !== undefined || (m.frame.length > SPREAD_ABOVE_BYTES && !isTick)) {
-      const job: SpreadJob = { m, key, isTick, clients: [...set], next: 0 };
+    if (queue !== undefined || (size > SPREAD_ABOVE_BYTES && !isTick)) {
+      const job: SpreadJob = { deliverTo, clients: [...set], next: 0 };
       if (queue === undefined) this.spreading.set(topic, [job]);
       else queue.push(job);
       if (!this.pumpQueued) {
@@ -465,10 +538,13 @@ export class WsStreamer implements Publisher {
         setImmediate(this.pump);
       }
     } else {
+      let bytes = 0;
       for (const c of set) {
         if (c.cork()) this.corked.push(c);
-        c.deliver(m, key, isTick);
+        bytes += deliverTo(c);
       }
+      this.fanout.bytes += bytes;
+      if (isTick) this.fanout.tickBytes += bytes;
       if (this.corked.length > 0 && !this.flushQueued) {
         this.flushQueued = true;
         process.nextTick(this.flush);
@@ -476,8 +552,6 @@ export class WsStreamer implements Publisher {
     }
     this.fanout.messages++;
     this.fanout.deliveries += set.size;
-    this.fanout.bytes += m.frame.length * set.size;
-    if (isTick) this.fanout.tickBytes += m.frame.length * set.size;
     this.fanout.ms += performance.now() - t0;
   }
 
@@ -495,8 +569,9 @@ export class WsStreamer implements Publisher {
         const c = job.clients[job.next++];
         if (c !== undefined) {
           if (c.cork()) this.corked.push(c);
-          c.deliver(job.m, job.key, job.isTick);
-          budget -= job.m.frame.length;
+          const bytes = job.deliverTo(c);
+          this.fanout.bytes += bytes;
+          budget -= Math.max(1, bytes);
           progressed = true;
         }
         if (job.next >= job.clients.length) {

@@ -1,6 +1,11 @@
 // Typed WebSocket client of /ws/orderflow: subscribe/unsubscribe and typed message handlers. Uses the global
 // WebSocket (browsers, Node ≥ 22) or any constructor passed in (e.g. the `ws` package on Node 20).
 
+import {
+  FootprintUpdateAssembler,
+  FootprintUpdateGap,
+  type FootprintUpdateData,
+} from './footprint-updates.ts';
 import { decodeTickBatch, type StreamTrade, type TickBatch } from './tick-batch.ts';
 
 export interface SubscribeParams {
@@ -11,6 +16,11 @@ export interface SubscribeParams {
   exchange?: string;
   volume_per_bar?: string | number;
   ticks_per_bar?: number;
+  /**
+   * How the service sends a bar's updates: `cells` (default) only the changed cells after the first update, which
+   * this client merges back into whole bars; `bars` every cell each time.
+   */
+  footprint_updates?: 'cells' | 'bars';
 }
 
 /** A signal as REST /signals lists it and the `signal` message sends it (evidence fields depend on `kind`). */
@@ -88,13 +98,8 @@ export interface StreamMessages {
   };
   /** Columnar; `onTrades` (or decodeTickBatch) gives one object per trade. */
   tick: TickBatch;
-  footprint_update: {
-    symbol: string;
-    timeframe: string;
-    bar: Record<string, unknown>;
-    bars: Record<string, unknown>[];
-    source?: string;
-  };
+  /** Always the whole bar: `cells` updates are merged into it before handlers see them. */
+  footprint_update: FootprintUpdateData & { source?: string };
   imbalance_detected: {
     symbol: string;
     timeframe: string;
@@ -129,6 +134,7 @@ export type SocketFactory = (url: string) => SocketLike;
 export class OrderflowStream {
   readonly socket: SocketLike;
   private readonly handlers = new Map<string, Set<(data: never) => void>>();
+  private readonly bars = new FootprintUpdateAssembler();
   readonly opened: Promise<void>;
 
   /** `url`: ws://host:8090/ws/orderflow; an API key goes as ?token= (browsers cannot set headers). */
@@ -162,9 +168,23 @@ export class OrderflowStream {
       } catch {
         return;
       }
-      const hs = this.handlers.get(msg.type ?? '');
-      if (hs) for (const h of hs) (h as (d: unknown) => void)(msg.data);
+      let data = msg.data;
+      if (msg.type === 'footprint_update') {
+        try {
+          data = this.bars.apply(data as FootprintUpdateData);
+        } catch (e) {
+          if (!(e instanceof FootprintUpdateGap)) throw e;
+          return this.dispatch('error', { code: 'FOOTPRINT_UPDATE_GAP', message: e.message });
+        }
+      }
+      this.dispatch(msg.type ?? '', data);
     });
+    this.socket.addEventListener('close', () => this.bars.reset());
+  }
+
+  private dispatch(type: string, data: unknown): void {
+    const hs = this.handlers.get(type);
+    if (hs) for (const h of hs) (h as (d: unknown) => void)(data);
   }
 
   on<K extends StreamMessageType>(type: K, handler: (data: StreamMessages[K]) => void): () => void {

@@ -27,7 +27,8 @@ import { OpenMinute } from './open-minute.ts';
 import type { StoreWriter } from './store-writer.ts';
 import {
   deltaUpdateMessage,
-  footprintUpdateMessage,
+  FootprintUpdates,
+  type BarUpdate,
   imbalanceMessage,
   snapshotMessage,
   tickMessage,
@@ -78,6 +79,8 @@ const HIGHEST = Number.MAX_SAFE_INTEGER;
 export interface Publisher {
   /** `coalesceKey`: a newer message with the same key replaces an unsent older one for slow clients. */
   publish(topic: string, payload: Buffer, coalesceKey?: string): void;
+  /** A bar's update: its changed cells to subscribers that got the bar's previous update, the full bar to others. */
+  publishBar(topic: string, coalesceKey: string, update: BarUpdate): void;
 }
 
 export interface SubscribeRequest {
@@ -112,6 +115,8 @@ interface ChannelState {
   readonly signals: LiveSignalFeed;
   /** Multi-venue TIME channels: each closed bar's per-venue flow (`cross_update`). */
   readonly cross: ((t: Trade) => void) | undefined;
+  /** What the channel last published of its recent bars (footprint updates carry the changed cells). */
+  readonly barUpdates: FootprintUpdates;
 }
 
 const tradeKey = (t: Trade): string => `${t.exchange}:${t.symbol}:${t.id}`;
@@ -518,6 +523,7 @@ export class LiveHub {
           target.members.length > 1 && p.bars.aggregation === 'TIME'
             ? this.crossFeed(target, info.timeframe, `ch:${key}`, p)
             : undefined,
+        barUpdates: new FootprintUpdates(),
       };
       market.channels.set(key, state);
       this.channelIndex.set(key, { market, ch: state });
@@ -625,7 +631,10 @@ export class LiveHub {
           this.o.publisher.publish(topic, payload, coalesceKey);
         };
         for (const bar of changed) {
-          send(footprintUpdateMessage(ch.info, bar, ch.params, kind), `fp:${bar.start}`);
+          const u = ch.barUpdates.next(ch.info, bar, ch.params, kind);
+          // paced by what subscribers that keep up get
+          bytes += (u.cells ?? u.full()).length;
+          this.o.publisher.publishBar(topic, `fp:${bar.start}`, u);
           if (!ch.params.imbalance.enabled) continue;
           for (const z of ch.zones.update(bar)) {
             const zk = `${z.barStart}|${z.side}|${z.lowRow}`;

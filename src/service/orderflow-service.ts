@@ -12,6 +12,7 @@ import type { SignalJson } from '../signals/signal-view.ts';
 import { WebhookAlerter } from '../signals/webhook-alerts.ts';
 import type { SourceEvent, TradeSource } from '../sources/source.ts';
 import { LiveHub, type Publisher } from './live-hub.ts';
+import type { BarUpdate } from './stream-messages.ts';
 import { QueryService } from './query-service.ts';
 import { SourceMonitor } from './source-monitor.ts';
 import { StoreWriter, DEFAULT_FLUSH_MS } from './store-writer.ts';
@@ -35,6 +36,9 @@ class PublisherRelay implements Publisher {
   target: Publisher | undefined;
   publish(topic: string, payload: Buffer, coalesceKey?: string): void {
     this.target?.publish(topic, payload, coalesceKey);
+  }
+  publishBar(topic: string, coalesceKey: string, update: BarUpdate): void {
+    this.target?.publishBar(topic, coalesceKey, update);
   }
 }
 

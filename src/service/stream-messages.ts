@@ -120,23 +120,66 @@ export function tickMessage(
   return Buffer.from(text);
 }
 
-/** One bar: its cells in the REST footprint format (`bars`) and its statistics (`bar`). */
-export function footprintUpdateMessage(
-  info: ChannelInfo,
-  bar: FootprintBar,
-  p: AnalyticsParams,
-  kind: SourceKind,
-): Buffer {
-  const body = footprintBody([bar], p, { symbol: info.symbol, timeframe: info.timeframe }).data as {
-    bars: unknown[];
-    bar_stats: unknown[];
-  };
-  return encode('footprint_update', {
-    ...info,
-    ...sourceMark(kind),
-    bar: body.bar_stats[0],
-    bars: body.bars,
-  });
+/**
+ * A bar's `footprint_update` in two forms: `full()` restates every cell, `cells` only those whose JSON changed since
+ * the bar's previous update `base` (both undefined for a bar's first update). Subscribers that got update `base`
+ * need only `cells`; the streamer gives the others `full()`, built on first use. `seq` numbers the channel's
+ * updates.
+ */
+export interface BarUpdate {
+  readonly seq: number;
+  readonly base: number | undefined;
+  readonly cells: Buffer | undefined;
+  readonly full: () => Buffer;
+}
+
+/** Updates kept per channel: the open bar, plus bars that closed but may get their final (complete) update. */
+const TRACKED_BARS = 4;
+
+/**
+ * What a channel last published of each of its recent bars (every cell as its JSON text), so the next update of a
+ * bar can carry only the cells that changed. Cells are compared as text: a cell whose derived fields changed (its
+ * imbalance flag after a neighbour traded, the point of control moving) counts as changed.
+ */
+export class FootprintUpdates {
+  private readonly bars = new Map<number, { seq: number; cells: Map<string, string> }>();
+  private seq = 0;
+
+  next(info: ChannelInfo, bar: FootprintBar, p: AnalyticsParams, kind: SourceKind): BarUpdate {
+    const body = footprintBody([bar], p, { symbol: info.symbol, timeframe: info.timeframe }).data as {
+      bars: { price_level: number }[];
+      bar_stats: unknown[];
+    };
+    const texts = body.bars.map((c) => JSON.stringify(c));
+    const seq = ++this.seq;
+    const prev = this.bars.get(bar.start);
+    this.bars.delete(bar.start);
+    const cells = new Map<string, string>();
+    body.bars.forEach((c, i) => cells.set(String(c.price_level), texts[i]!));
+    if (!bar.complete) this.bars.set(bar.start, { seq, cells });
+    for (const start of this.bars.keys()) {
+      if (this.bars.size <= TRACKED_BARS) break;
+      this.bars.delete(start);
+    }
+    const head = (fields: Record<string, unknown>): string => {
+      const text = JSON.stringify({ ...info, ...sourceMark(kind), ...fields, bar: body.bar_stats[0] });
+      return `{"type":"footprint_update","data":${text.slice(0, -1)},"bars":[`;
+    };
+    let full: Buffer | undefined;
+    const changed =
+      prev === undefined
+        ? undefined
+        : texts.filter((t, i) => prev.cells.get(String(body.bars[i]!.price_level)) !== t);
+    return {
+      seq,
+      base: prev?.seq,
+      cells:
+        prev === undefined
+          ? undefined
+          : Buffer.from(`${head({ update: 'cells', seq, base_seq: prev.seq })}${changed!.join(',')}]}}`),
+      full: () => (full ??= Buffer.from(`${head({ update: 'bar', seq })}${texts.join(',')}]}}`)),
+    };
+  }
 }
 
 export function deltaUpdateMessage(

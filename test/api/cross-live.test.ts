@@ -108,6 +108,9 @@ function capture(f: Fixture, topic: string): Msg[] {
     publish(tp, payload) {
       if (tp === topic) got.push(parse(payload));
     },
+    publishBar(tp, _key, u) {
+      if (tp === topic) got.push(parse(u.full()));
+    },
   });
   return got;
 }
@@ -201,6 +204,9 @@ test('hub: single-venue markets and non-TIME channels send no `cross_update`', a
   f.service.setPublisher({
     publish(tp, payload) {
       if (tp === single.channelTopic || tp === vol.channelTopic) got.push(parse(payload).type);
+    },
+    publishBar(tp, _key, u) {
+      if (tp === single.channelTopic || tp === vol.channelTopic) got.push(parse(u.full()).type);
     },
   });
   for (const [i, x] of tape()) f.source.push(i, [x]);

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- assertions on parsed JSON messages */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- assertions on parsed JSON messages */
 // The WebSocket stream on a real port: the spec's subscribe message, snapshot, tick / footprint_update /
 // delta_update, unsubscribe; bad frames, floods and slow clients get clear errors or a close with a reason while
 // other clients are unaffected; the per-client byte budget coalesces and drops as documented.
@@ -8,10 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { decodeTickBatch } from '../../src/client/tick-batch.ts';
-import { formatIncrement, unitsToString } from '../../src/core/decimal.ts';
-import type { Instrument } from '../../src/core/instrument.ts';
-import type { Trade } from '../../src/core/trade.ts';
-import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
+import { unitsToString } from '../../src/core/decimal.ts';
 import { ApiKeyStore } from '../../src/api/api-keys.ts';
 import {
   CLIENT_BUFFER_BUDGET,
@@ -22,60 +19,8 @@ import {
   StreamClient,
 } from '../../src/api/ws-streamer.ts';
 import { framed } from '../../src/api/ws-frame.ts';
-import { requireData } from '../real-data.ts';
 import { ETH_FILE, listen, serviceFixture } from './fixture.ts';
-
-/** A test client that queues every message and lets the test wait for the next one of a type. */
-class Peer {
-  readonly ws: WebSocket;
-  readonly received: any[] = [];
-  private waiters: { type: string; resolve: (m: any) => void; from: number }[] = [];
-  closed: Promise<{ code: number; reason: string }>;
-  readonly opened: Promise<void>;
-
-  constructor(url: string, opts: { headers?: Record<string, string> } = {}) {
-    this.ws = new WebSocket(url, opts);
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('open', () => resolve());
-      this.ws.once('error', reject);
-    });
-    this.closed = new Promise((resolve) =>
-      this.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
-    );
-    this.ws.on('message', (d: Buffer) => {
-      const m = JSON.parse(d.toString());
-      this.received.push(m);
-      this.waiters = this.waiters.filter((w) => {
-        if (m.type !== w.type) return true;
-        w.resolve(m);
-        return false;
-      });
-    });
-  }
-
-  next(type: string): Promise<any> {
-    return new Promise((resolve) => this.waiters.push({ type, resolve, from: this.received.length }));
-  }
-
-  send(obj: unknown): void {
-    this.ws.send(typeof obj === 'string' || Buffer.isBuffer(obj) ? obj : JSON.stringify(obj));
-  }
-}
-
-async function setup(t: Parameters<typeof requireData>[0]) {
-  const path = requireData(t, ETH_FILE);
-  if (!path) return undefined;
-  const f = (await serviceFixture(t))!;
-  const probe = await readTradeFile(path);
-  await f.store.upsertInstrument(probe.instrument);
-  const inst: Instrument = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
-  const all: Trade[] = (
-    await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
-  ).trades;
-  await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, 8000));
-  const server = await listen(f);
-  return { f, inst, all, server, rest: all.slice(8000) };
-}
+import { Peer, setup } from './ws-fixture.ts';
 
 /** Waits (on the event loop, bounded) until a condition about the server holds. */
 async function until(cond: () => boolean): Promise<void> {

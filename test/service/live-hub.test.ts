@@ -13,6 +13,8 @@ import { minuteRollupOf } from '../../src/store/rollups.ts';
 import { compareTradeOrder } from '../../src/store/trade-order.ts';
 import { OpenMinute, foldRollups } from '../../src/service/open-minute.ts';
 import { ResponseCache } from '../../src/service/response-cache.ts';
+import type { BarUpdate } from '../../src/service/stream-messages.ts';
+import { FootprintUpdateAssembler } from '../../src/client/footprint-updates.ts';
 import {
   CHANNEL_UPDATE_BYTES_PER_S,
   UPDATE_INTERVAL_MS,
@@ -23,10 +25,21 @@ import { ETH_FILE, injectApp, serviceFixture } from '../api/fixture.ts';
 import { requireData } from '../real-data.ts';
 import { trade } from '../helpers.ts';
 
+/**
+ * What the hub publishes, parsed. A bar update is taken as a subscriber that keeps up gets it (only the changed cells
+ * after a bar's first update) and merged back into the whole bar by the typed client's assembler.
+ */
 class Capture implements Publisher {
   readonly messages: { topic: string; msg: any }[] = [];
+  readonly bars: { topic: string; key: string; update: BarUpdate }[] = [];
+  private readonly assembler = new FootprintUpdateAssembler();
   publish(topic: string, payload: Buffer): void {
     this.messages.push({ topic, msg: JSON.parse(payload.toString()) });
+  }
+  publishBar(topic: string, key: string, update: BarUpdate): void {
+    this.bars.push({ topic, key, update });
+    const msg = JSON.parse((update.cells ?? update.full()).toString());
+    this.messages.push({ topic, msg: { ...msg, data: this.assembler.apply(msg.data) } });
   }
 }
 

@@ -4,6 +4,8 @@
 import type { StreamMessage } from './types.ts';
 // The package's typed client decodes the columnar `tick` batches; the UI shares that one decoder.
 import { decodeTickBatch, type StreamTrade, type TickBatch } from '../../../src/client/tick-batch.ts';
+// ...and merges a bar's `cells` updates back into whole bars, so the components always get every cell.
+import { FootprintUpdateAssembler, type FootprintUpdateData } from '../../../src/client/footprint-updates.ts';
 
 export type { StreamTrade, TickBatch };
 
@@ -43,6 +45,7 @@ export class OrderflowStream {
   private readonly listeners = new Map<string, Set<Listener>>();
   private readonly statusListeners = new Set<(s: StreamStats) => void>();
   private readonly subs = new Map<string, { sub: Subscription; refs: number }>();
+  private readonly bars = new FootprintUpdateAssembler();
   private backoff = BACKOFF_MIN_MS;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private closedByUser = false;
@@ -85,11 +88,21 @@ export class OrderflowStream {
       if (msg === null || typeof msg !== 'object' || typeof msg.type !== 'string') return;
       this.setStats({ messages: this.stats.messages + 1, lastMessageAt: Date.now() });
       if (msg.type === 'error') this.setStats({ lastError: errorText(msg) });
+      if (msg.type === 'footprint_update') {
+        try {
+          msg = { ...msg, data: this.bars.apply(msg.data as FootprintUpdateData) };
+        } catch (e) {
+          // a gap: the bar stays as drawn until its next full update
+          this.setStats({ lastError: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+          return;
+        }
+      }
       for (const l of this.listeners.get(msg.type) ?? []) l(msg);
       for (const l of this.listeners.get('*') ?? []) l(msg);
     };
     ws.onclose = (ev: CloseEvent) => {
       this.ws = null;
+      this.bars.reset();
       this.setStats({ status: 'closed', ...(ev.reason ? { lastError: ev.reason } : {}) });
       if (!this.closedByUser) this.scheduleReconnect();
     };
