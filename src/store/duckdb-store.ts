@@ -783,15 +783,9 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
       if (existing === undefined && create === undefined) this.instId(exchange, symbol);
       const idRange = `id_num BETWEEN ${spec.firstId} AND ${spec.lastId}`;
       const hadGrid = existing !== undefined && this.cellGrids.has(existing);
-      let lines: number;
-      try {
-        const [counted, bad] = (await conn.runAndReadAll(csvLinesSql(spec))).getRows()[0]!.map(num);
-        if (bad !== 0) return undefined;
-        lines = counted!;
-      } catch (e) {
-        if (isInputError(e)) return undefined;
-        throw e;
-      }
+      // The line check reads only the file: on a connection of its own it runs beside the insert (the insert's
+      // ordered write leaves a core idle), and decides before the commit.
+      const linesChecked = this.csvLinesChecked(spec);
       await conn.run('BEGIN TRANSACTION');
       let inst = existing;
       try {
@@ -813,10 +807,13 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
               SELECT ${inst}, ts, id_num, NULL, price, qty, side, 0, cnt, NULL FROM (${csvTradesSql(spec)})`);
           }
         } catch (e) {
+          await linesChecked;
           await this.rollbackImport(conn, key, existing, hadGrid);
           if (isInputError(e)) return undefined;
           throw e;
         }
+        const lines = await linesChecked;
+        if (lines instanceof Error) throw lines;
         if (overlap) {
           await conn.run(`
             CREATE OR REPLACE TEMP TABLE fresh_rows AS
@@ -886,6 +883,26 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         throw new StoreError('STORE_FAILED', `importing ${spec.path} into ${key} failed`, { cause: e });
       }
     });
+  }
+
+  /**
+   * The file's line count when every line passes csvLinesSql; undefined when one does not or DuckDB cannot read
+   * the file as lines; any other failure as the Error (returned, so that it never goes unhandled while the insert
+   * runs).
+   */
+  private async csvLinesChecked(spec: CsvImportSpec): Promise<number | undefined | Error> {
+    const instance = this.instance;
+    if (instance === undefined)
+      return new StoreError('STORE_CLOSED', `the DuckDB store ${this.path} is not open`);
+    const conn = await instance.connect();
+    try {
+      const [lines, bad] = (await conn.runAndReadAll(csvLinesSql(spec))).getRows()[0]!.map(num);
+      return bad === 0 ? lines : undefined;
+    } catch (e) {
+      return isInputError(e) ? undefined : (e as Error);
+    } finally {
+      conn.closeSync();
+    }
   }
 
   /** Undoes a bulk import, and what it taught the store's memos (a new instrument, its cell grid). */
