@@ -11,6 +11,7 @@ import {
   INTEGER,
   VARCHAR,
   type DuckDBConnection,
+  type DuckDBMaterializedResult,
   type DuckDBType,
   type DuckDBValue,
 } from '@duckdb/node-api';
@@ -188,6 +189,115 @@ const NB_STAGE_TYPES = [
 
 /** One trade of a pass in canonical order (count: 1, or the trades an aggregate trade stands for). */
 type AddTrade = (ts: number, id: TradeId, price: number, qty: number, side: number, count: number) => void;
+
+/** A minute bar as a row of NB_STAGE_COLUMNS. */
+type BarRow = (number | string | null)[];
+
+/**
+ * Minute bar statistics of trades in canonical order, computed in one pass: `fill` hands every trade to `add`, in
+ * order; undefined when it resolves false.
+ */
+async function minuteBarRows(
+  fill: (add: AddTrade) => boolean | Promise<boolean>,
+): Promise<BarRow[] | undefined> {
+  const bars: BarRow[] = [];
+  let minute = NaN;
+  let open = 0;
+  let high = 0;
+  let low = 0;
+  let close = 0;
+  let firstTs = 0;
+  let firstId: TradeId = 0;
+  let lastTs = 0;
+  let lastId: TradeId = 0;
+  let buy = 0;
+  let sell = 0;
+  let buyTrades = 0;
+  let sellTrades = 0;
+  let minDelta = Infinity;
+  let maxDelta = -Infinity;
+  const closeBar = (): void => {
+    bars.push([
+      minute,
+      open,
+      high,
+      low,
+      close,
+      firstTs,
+      typeof firstId === 'number' ? firstId : null,
+      typeof firstId === 'string' ? firstId : null,
+      lastTs,
+      typeof lastId === 'number' ? lastId : null,
+      typeof lastId === 'string' ? lastId : null,
+      buy,
+      sell,
+      buyTrades,
+      sellTrades,
+      minDelta,
+      maxDelta,
+    ]);
+  };
+  const add: AddTrade = (ts, id, price, qty, side, count) => {
+    if (ts >= minute + US_PER_MINUTE || Number.isNaN(minute)) {
+      if (!Number.isNaN(minute)) closeBar();
+      minute = minuteOf(ts);
+      open = high = low = price;
+      firstTs = ts;
+      firstId = id;
+      buy = sell = buyTrades = sellTrades = 0;
+      minDelta = Infinity;
+      maxDelta = -Infinity;
+    }
+    if (price > high) high = price;
+    if (price < low) low = price;
+    if (side === 1) {
+      buy += qty;
+      buyTrades += count;
+    } else {
+      sell += qty;
+      sellTrades += count;
+    }
+    const d = buy - sell;
+    if (d < minDelta) minDelta = d;
+    if (d > maxDelta) maxDelta = d;
+    close = price;
+    lastTs = ts;
+    lastId = id;
+  };
+  if (!(await fill(add))) return undefined;
+  if (!Number.isNaN(minute)) closeBar();
+  return bars;
+}
+
+/**
+ * Hands rows of (ts, id, price, qty, side, count) to `add` in their order; false when that order is not canonical
+ * with unique ids (a time falls, an id repeats).
+ */
+function inIdOrder(rows: DuckDBMaterializedResult, add: AddTrade): boolean {
+  let prevTs = -Infinity;
+  let prevId = -Infinity;
+  for (let c = 0; c < rows.chunkCount; c++) {
+    const chunk = rows.getChunk(c);
+    const [ts, ids, price, qty, side, cnt] = [0, 1, 2, 3, 4, 5].map((k) => chunk.getColumnVector(k));
+    const n = chunk.rowCount;
+    for (let i = 0; i < n; i++) {
+      const t = ts!.getItem(i) as number;
+      const id = ids!.getItem(i) as number;
+      if (t < prevTs || id <= prevId) return false;
+      prevTs = t;
+      prevId = id;
+      add(
+        t,
+        id,
+        price!.getItem(i) as number,
+        qty!.getItem(i) as number,
+        side!.getItem(i) as number,
+        cnt!.getItem(i) as number,
+      );
+    }
+  }
+  return true;
+}
 
 interface CanonicalBatch {
   /** First occurrence of each id, in canonical (ts, id) order. */
@@ -555,8 +665,20 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
     inst: number,
     inMinutes: (col: string) => string,
   ): Promise<void> {
-    const grid = await this.cellGrid(conn, inst);
-    await conn.run(`CREATE OR REPLACE TEMP TABLE dcell AS ${minuteCellsOf('SELECT * FROM fresh', grid)}`);
+    await DuckDbTradeStore.sumNewCells(conn, await this.cellGrid(conn, inst));
+    await DuckDbTradeStore.mergeCells(conn, inst, inMinutes);
+  }
+
+  /** The new trades' cell sums (table dcell). */
+  private static sumNewCells(conn: DuckDBConnection, grid: number): Promise<unknown> {
+    return conn.run(`CREATE OR REPLACE TEMP TABLE dcell AS ${minuteCellsOf('SELECT * FROM fresh', grid)}`);
+  }
+
+  private static async mergeCells(
+    conn: DuckDBConnection,
+    inst: number,
+    inMinutes: (col: string) => string,
+  ): Promise<void> {
     await conn.run(`
       UPDATE minute_cells AS c
       SET buy = c.buy + d.buy, sell = c.sell + d.sell,
@@ -572,100 +694,35 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
       ORDER BY d.minute, d.tick`);
   }
 
-  /**
-   * Minute bar statistics of trades in canonical order, computed in one pass and appended as table nb. `fill`
-   * hands every trade to `add`, in order; when it resolves false, nothing is left in nb.
-   */
+  /** Minute bar statistics of trades in canonical order, computed in one pass, as table nb (false: `fill` refused). */
   private async appendMinuteBars(
     conn: DuckDBConnection,
     fill: (add: AddTrade) => boolean | Promise<boolean>,
   ): Promise<boolean> {
+    const bars = await minuteBarRows(fill);
+    if (bars === undefined) return false;
+    await DuckDbTradeStore.stageMinuteBars(conn, bars);
+    return true;
+  }
+
+  /** Minute bars (rows of NB_STAGE_COLUMNS) as table nb. */
+  private static async stageMinuteBars(conn: DuckDBConnection, bars: readonly BarRow[]): Promise<void> {
     await conn.run(`CREATE OR REPLACE TEMP TABLE nb_stage (${NB_STAGE_COLUMNS})`);
     const appender = await conn.createAppender('nb_stage', null, 'temp');
-    let filled: boolean;
     try {
       const chunk = DuckDBDataChunk.create(NB_STAGE_TYPES, CHUNK_ROWS);
       const v = NB_STAGE_TYPES.map((_, c) => chunk.getColumnVector(c));
-      let rows = 0;
-      const flush = (): void => {
-        chunk.rowCount = rows;
+      for (let base = 0; base < bars.length; base += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, bars.length - base);
+        for (let i = 0; i < n; i++) bars[base + i]!.forEach((x, c) => v[c]!.setItem(i, x));
+        chunk.rowCount = n;
         for (const vec of v) vec.flush();
         appender.appendDataChunk(chunk);
-        rows = 0;
-      };
-      let minute = NaN;
-      let open = 0;
-      let high = 0;
-      let low = 0;
-      let close = 0;
-      let firstTs = 0;
-      let firstId: TradeId = 0;
-      let lastTs = 0;
-      let lastId: TradeId = 0;
-      let buy = 0;
-      let sell = 0;
-      let buyTrades = 0;
-      let sellTrades = 0;
-      let minDelta = Infinity;
-      let maxDelta = -Infinity;
-      const closeBar = (): void => {
-        const values = [
-          minute,
-          open,
-          high,
-          low,
-          close,
-          firstTs,
-          typeof firstId === 'number' ? firstId : null,
-          typeof firstId === 'string' ? firstId : null,
-          lastTs,
-          typeof lastId === 'number' ? lastId : null,
-          typeof lastId === 'string' ? lastId : null,
-          buy,
-          sell,
-          buyTrades,
-          sellTrades,
-          minDelta,
-          maxDelta,
-        ];
-        values.forEach((x, c) => v[c]!.setItem(rows, x));
-        if (++rows === CHUNK_ROWS) flush();
-      };
-      const add: AddTrade = (ts, id, price, qty, side, count) => {
-        if (ts >= minute + US_PER_MINUTE || Number.isNaN(minute)) {
-          if (!Number.isNaN(minute)) closeBar();
-          minute = minuteOf(ts);
-          open = high = low = price;
-          firstTs = ts;
-          firstId = id;
-          buy = sell = buyTrades = sellTrades = 0;
-          minDelta = Infinity;
-          maxDelta = -Infinity;
-        }
-        if (price > high) high = price;
-        if (price < low) low = price;
-        if (side === 1) {
-          buy += qty;
-          buyTrades += count;
-        } else {
-          sell += qty;
-          sellTrades += count;
-        }
-        const d = buy - sell;
-        if (d < minDelta) minDelta = d;
-        if (d > maxDelta) maxDelta = d;
-        close = price;
-        lastTs = ts;
-        lastId = id;
-      };
-      filled = await fill(add);
-      if (filled && !Number.isNaN(minute)) closeBar();
-      if (rows > 0) flush();
+      }
       appender.flushSync();
     } finally {
       appender.closeSync();
     }
-    if (!filled) return false;
     await conn.run(`
       CREATE OR REPLACE TEMP TABLE nb AS
       SELECT minute::BIGINT AS minute, open::BIGINT AS open, high::BIGINT AS high, low::BIGINT AS low,
@@ -674,42 +731,14 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
              sell::BIGINT AS sell, buy_trades::BIGINT AS buy_trades, sell_trades::BIGINT AS sell_trades,
              min_delta::BIGINT AS min_delta, max_delta::BIGINT AS max_delta
       FROM nb_stage`);
-    return true;
   }
 
-  /**
-   * Hands the trades of `fresh` to `add` in id order; false when that order is not canonical with unique ids
-   * (a time falls, an id repeats). Stored order is tried first (the bulk insert keeps the file's order); the
-   * rows are sorted only when it is not id order.
-   */
-  private async freshInIdOrder(conn: DuckDBConnection, add: AddTrade, sorted = false): Promise<boolean> {
-    const rows = await conn.run(
+  /** The trades of `fresh` as stored (the bulk insert keeps the file's order), or sorted by id. */
+  private static freshRows(conn: DuckDBConnection, sorted: boolean): Promise<DuckDBMaterializedResult> {
+    return conn.run(
       `SELECT ts::DOUBLE, id_num::DOUBLE, price::DOUBLE, qty::DOUBLE, side::DOUBLE, coalesce(cnt, 1)::DOUBLE
        FROM fresh ${sorted ? 'ORDER BY id_num' : ''}`,
     );
-    let prevTs = -Infinity;
-    let prevId = -Infinity;
-    for (let c = 0; c < rows.chunkCount; c++) {
-      const chunk = rows.getChunk(c);
-      const [ts, ids, price, qty, side, cnt] = [0, 1, 2, 3, 4, 5].map((k) => chunk.getColumnVector(k));
-      const n = chunk.rowCount;
-      for (let i = 0; i < n; i++) {
-        const t = ts!.getItem(i) as number;
-        const id = ids!.getItem(i) as number;
-        if (t < prevTs || id <= prevId) return false;
-        prevTs = t;
-        prevId = id;
-        add(
-          t,
-          id,
-          price!.getItem(i) as number,
-          qty!.getItem(i) as number,
-          side!.getItem(i) as number,
-          cnt!.getItem(i) as number,
-        );
-      }
-    }
-    return true;
   }
 
   /**
@@ -856,15 +885,22 @@ export class DuckDbTradeStore implements TradeStore, RollupAggregates {
         const hi = minuteOf(lastTs!);
         const inMinutes = (c: string): string => `${c} BETWEEN ${lo} AND ${hi}`;
         if (inserted > 0) {
-          // the bars come from one pass in id order, which also proves that order canonical
-          const bars =
-            (await this.appendMinuteBars(conn, (add) => this.freshInIdOrder(conn, add))) ||
-            (await this.appendMinuteBars(conn, (add) => this.freshInIdOrder(conn, add, true)));
-          if (!bars) {
+          // The bars come from one pass in id order, which also proves that order canonical; DuckDB sums the
+          // cells meanwhile.
+          const grid = await this.cellGrid(conn, inst);
+          const stored = await DuckDbTradeStore.freshRows(conn, false);
+          const cells = DuckDbTradeStore.sumNewCells(conn, grid);
+          let bars = await minuteBarRows((add) => inIdOrder(stored, add));
+          await cells;
+          bars ??= await minuteBarRows(async (add) =>
+            inIdOrder(await DuckDbTradeStore.freshRows(conn, true), add),
+          );
+          if (bars === undefined) {
             await this.rollbackImport(conn, key, existing, hadGrid);
             return undefined;
           }
-          await this.updateCells(conn, inst, inMinutes);
+          await DuckDbTradeStore.stageMinuteBars(conn, bars);
+          await DuckDbTradeStore.mergeCells(conn, inst, inMinutes);
           await this.updateBars(conn, inst, inMinutes, () => Promise.resolve());
         }
         await conn.run('COMMIT');
