@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { Instrument } from '../../src/core/instrument.ts';
 import type { Trade } from '../../src/core/trade.ts';
+import { formatIncrement } from '../../src/core/decimal.ts';
+import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
 import { importTradeFile, type ImportFileResult } from '../../src/importers/import-job.ts';
 import { DuckDbTradeStore } from '../../src/store/duckdb-store.ts';
 import type { SourceEvent, SourceKind, TradeSource } from '../../src/sources/source.ts';
@@ -125,4 +127,18 @@ export async function listen(
     keys: keys ?? new ApiKeyStore(),
     audit: new AuditLog(join(f.dir, 'audit.jsonl')),
   });
+}
+
+/** A real file's instrument, registered in the fixture's store, and the file's trades on the grid stored for it. */
+export async function storedGridTrades(
+  f: Fixture,
+  path: string,
+): Promise<{ inst: Instrument; all: Trade[] }> {
+  const probe = await readTradeFile(path);
+  await f.store.upsertInstrument(probe.instrument);
+  const inst = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
+  const all = (
+    await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
+  ).trades;
+  return { inst, all };
 }

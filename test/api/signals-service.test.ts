@@ -5,23 +5,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
+import type { Trade } from '../../src/core/trade.ts';
 import { parseConfig } from '../../src/core/config.ts';
-import { formatIncrement } from '../../src/core/decimal.ts';
 import { inferInstrument, type Instrument } from '../../src/core/instrument.ts';
 import { resolveParams } from '../../src/core/params.ts';
 import { parseTime } from '../../src/core/time.ts';
-import type { Trade } from '../../src/core/trade.ts';
 import { readTargetTrades, resolveTarget } from '../../src/query/targets.ts';
 import { signalsFromTrades, TradeSignalStream } from '../../src/signals/trade-signals.ts';
 import { signalJson } from '../../src/signals/signal-view.ts';
-import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
 import { unitsFor } from '../../src/views/units.ts';
 import { lots, micros, ticks } from '../../src/core/units.ts';
 import { SpreadMonitor } from '../../src/cross/cross-exchange.ts';
 import { encodeCrossMessage } from '../../src/cross/http.ts';
 import { ApiKeyStore } from '../../src/api/api-keys.ts';
 import { requireData } from '../real-data.ts';
-import { BTC_FILE, injectApp, listen, serviceFixture } from './fixture.ts';
+import { BTC_FILE, injectApp, listen, serviceFixture, storedGridTrades } from './fixture.ts';
 
 const SYMBOL = 'binance:BTCUSDT';
 const FROM = '2024-08-08T23:54:00Z';
@@ -154,12 +152,7 @@ test('WebSocket: replaying a real file, the `signal` messages equal the incremen
   const path = requireData(t, BTC_FILE);
   if (!path) return;
   const f = (await serviceFixture(t))!;
-  const probe = await readTradeFile(path);
-  await f.store.upsertInstrument(probe.instrument);
-  const inst: Instrument = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
-  const all: Trade[] = (
-    await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
-  ).trades;
+  const { inst, all } = await storedGridTrades(f, path);
   const server = await listen(f);
   const ws = new WebSocket(server.wsUrl);
   const got: unknown[] = [];

@@ -2,12 +2,8 @@
 // The WebSocket stream's test fixture: a service on a real port with half of the real ETH trades stored, and a
 // client of /ws/orderflow that lets a test wait for the next message of a type.
 import { WebSocket } from 'ws';
-import { formatIncrement } from '../../src/core/decimal.ts';
-import type { Instrument } from '../../src/core/instrument.ts';
-import type { Trade } from '../../src/core/trade.ts';
-import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
 import { requireData } from '../real-data.ts';
-import { ETH_FILE, listen, serviceFixture } from './fixture.ts';
+import { ETH_FILE, listen, serviceFixture, storedGridTrades } from './fixture.ts';
 
 /** A test client that queues every message and lets the test wait for the next one of a type. */
 export class Peer {
@@ -51,12 +47,7 @@ export async function setup(t: Parameters<typeof requireData>[0]) {
   const path = requireData(t, ETH_FILE);
   if (!path) return undefined;
   const f = (await serviceFixture(t))!;
-  const probe = await readTradeFile(path);
-  await f.store.upsertInstrument(probe.instrument);
-  const inst: Instrument = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
-  const all: Trade[] = (
-    await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
-  ).trades;
+  const { inst, all } = await storedGridTrades(f, path);
   await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, 8000));
   const server = await listen(f);
   return { f, inst, all, server, rest: all.slice(8000) };

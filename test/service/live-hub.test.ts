@@ -5,10 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeTickBatch } from '../../src/client/tick-batch.ts';
-import { formatIncrement } from '../../src/core/decimal.ts';
 import type { Trade } from '../../src/core/trade.ts';
-import { readTradeFile } from '../../src/sources/files/read-trade-file.ts';
+import { decodeTickBatch } from '../../src/client/tick-batch.ts';
 import { minuteRollupOf } from '../../src/store/rollups.ts';
 import { compareTradeOrder } from '../../src/store/trade-order.ts';
 import { OpenMinute, foldRollups } from '../../src/service/open-minute.ts';
@@ -21,7 +19,7 @@ import {
   type Publisher,
   type Subscription,
 } from '../../src/service/live-hub.ts';
-import { ETH_FILE, injectApp, serviceFixture } from '../api/fixture.ts';
+import { ETH_FILE, injectApp, serviceFixture, storedGridTrades } from '../api/fixture.ts';
 import { requireData } from '../real-data.ts';
 import { trade } from '../helpers.ts';
 
@@ -61,15 +59,7 @@ test('live channels equal the REST footprint over the same trades (stored half +
         const f = (await serviceFixture(t))!;
         const cap = new Capture();
         try {
-          const probe = await readTradeFile(path);
-          await f.store.upsertInstrument(probe.instrument);
-          const inst = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
-          const all = (
-            await readTradeFile(path, {
-              tickSize: formatIncrement(inst.price),
-              lotSize: formatIncrement(inst.qty),
-            })
-          ).trades;
+          const { inst, all } = await storedGridTrades(f, path);
           await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, storedCount));
           f.service.setPublisher(cap);
           // Every publishUpdates call finds its pace elapsed (pacing has its own test below).
@@ -242,12 +232,7 @@ test('a big open bar is restated at most CHANNEL_UPDATE_BYTES_PER_S per subscrib
   const f = (await serviceFixture(t))!;
   const cap = new Capture();
   try {
-    const probe = await readTradeFile(path);
-    await f.store.upsertInstrument(probe.instrument);
-    const inst = (await f.store.getInstrument(probe.instrument.exchange, probe.instrument.symbol))!;
-    const all = (
-      await readTradeFile(path, { tickSize: formatIncrement(inst.price), lotSize: formatIncrement(inst.qty) })
-    ).trades;
+    const { inst, all } = await storedGridTrades(f, path);
     const stored = 4000;
     await f.store.insertTrades(inst.exchange, inst.symbol, all.slice(0, stored));
     f.service.setPublisher(cap);
